@@ -1,0 +1,59 @@
+namespace ActorMlp.Cli.CommandLine;
+
+/// <summary>One command-line flag: the configuration key it sets (null for flags that are not settings).</summary>
+public sealed record Option(string Flag, string? Key, string Value, string Help, bool IsList = false);
+
+/// <summary>Every flag of every command, with the HOCON key it overrides.</summary>
+public static class OptionTable
+{
+    public static readonly Option[] Training =
+    [
+        new("--data", "actormlp.data.spec", "SPEC", "digits | fashion-mnist | idx:DIR | csv:PATH[,label=COL][,test=PATH|,split=F][,task=...]"),
+        new("--data-dir", "actormlp.data.dir", "DIR", "folder searched first for fashion-mnist"),
+        new("--test-fraction", "actormlp.data.test-fraction", "F", "held-out fraction when the data has no test part"),
+        new("--split-seed", "actormlp.data.split-seed", "N", "seed of that held-out split"),
+        new("--hidden", "actormlp.model.hidden", "N,N,..", "hidden layer sizes", IsList: true),
+        new("--layers", "actormlp.model.layers", "N,N,..", "every layer size, input to output", IsList: true),
+        new("--activation", "actormlp.model.activation", "NAME", "sigmoid | tanh | relu | leaky-relu | swish | maxout"),
+        new("--maxout-pieces", "actormlp.model.maxout-pieces", "K", "pieces per maxout unit"),
+        new("--leaky-slope", "actormlp.model.leaky-slope", "A", "leaky-relu slope below zero"),
+        new("--loss", "actormlp.model.loss", "NAME", "auto | cross-entropy | log-loss | mse"),
+        new("--init", "actormlp.model.init", "NAME", "auto | he | xavier"),
+        new("--optimizer", "actormlp.optimizer.kind", "NAME", "sgd | momentum | nesterov | adam | adamw"),
+        new("--lr", "actormlp.optimizer.learning-rate", "RATE", "base learning rate"),
+        new("--momentum", "actormlp.optimizer.momentum", "MU", "momentum factor (sgd, momentum, nesterov)"),
+        new("--beta1", "actormlp.optimizer.beta1", "B", "Adam first-moment decay"),
+        new("--beta2", "actormlp.optimizer.beta2", "B", "Adam second-moment decay"),
+        new("--epsilon", "actormlp.optimizer.epsilon", "E", "Adam denominator guard"),
+        new("--weight-decay", "actormlp.optimizer.weight-decay", "L", "weight decay (decoupled for adamw)"),
+        new("--schedule", "actormlp.optimizer.schedule", "NAME", "constant | step | cosine"),
+        new("--warmup-steps", "actormlp.optimizer.warmup-steps", "N", "linear learning-rate warm-up steps"),
+        new("--step-epochs", "actormlp.optimizer.step-epochs", "N", "step schedule: epochs between decays"),
+        new("--gamma", "actormlp.optimizer.gamma", "G", "step schedule: decay factor"),
+        new("--min-lr", "actormlp.optimizer.min-learning-rate", "RATE", "cosine schedule: final rate"),
+        new("--batch", "actormlp.train.batch", "B", "global mini-batch size"),
+        new("--micro-shards", "actormlp.train.micro-shards", "M", "leaves of the reduction tree per batch (power of two)"),
+        new("--epochs", "actormlp.train.epochs", "N", "passes over the training set"),
+        new("--seed", "actormlp.train.seed", "N", "seed of initial weights and epoch order"),
+        new("--workers", "actormlp.train.workers", "N", "worker nodes; 0 trains in this process"),
+        new("--threads-per-worker", "actormlp.train.threads-per-worker", "N", "threads per worker (result unchanged)"),
+        new("--checkpoint-every", "actormlp.train.checkpoint-every", "N", "also checkpoint every N steps"),
+        new("--out", "actormlp.train.out", "RUN_DIR", "run folder (default runs/<timestamp>)"),
+        new("--progress", "actormlp.train.progress", "MODE", "auto | bar | lines | none"),
+        new("--config", null, "FILE.conf", "HOCON file over the defaults; repeat it, a later file wins"),
+    ];
+
+    public static readonly Option[] Evaluate =
+    [
+        new("--model", null, "RUN_DIR", "run folder (or .ckpt file) of a trained model"),
+        new("--data", null, "SPEC", "data set to evaluate on (its test part); default: the one trained on"),
+        new("--data-dir", null, "DIR", "folder searched first for fashion-mnist"),
+    ];
+
+    public static readonly Option[] Predict =
+    [
+        new("--model", null, "RUN_DIR", "run folder (or .ckpt file) of a trained model"),
+        new("--input", null, "FILE.csv", "rows of raw features, optional header"),
+        new("--output", null, "FILE.csv", "where predictions go (default: standard output)"),
+    ];
+}

@@ -1,0 +1,54 @@
+using ActorMlp.Cli.Commands;
+using ActorMlp.Cli.CommandLine;
+
+namespace ActorMlp.Cli;
+
+/// <summary>
+/// The `actormlp` command: dispatches to train, evaluate and predict. Exit codes: 0 done,
+/// 2 bad command line, configuration or input (one sentence on standard error), 1 a failure while running.
+/// </summary>
+public static class CommandLineApp
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool terminal = false)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            output.Write(HelpText.General);
+            return args.Length == 0 ? 2 : 0;
+        }
+        string command = args[0];
+        var rest = args.Skip(1).ToArray();
+        try
+        {
+            var options = command switch
+            {
+                "train" => OptionTable.Training,
+                "evaluate" => OptionTable.Evaluate,
+                "predict" => OptionTable.Predict,
+                _ => throw new UsageException($"unknown command '{command}'; the commands are train, evaluate and predict (see actormlp --help)"),
+            };
+            var parsed = ArgumentParser.Parse(command, rest, options);
+            if (parsed.Help)
+            {
+                output.Write(HelpText.For(command, options));
+                return 0;
+            }
+            return command switch
+            {
+                "train" => TrainCommand.Run(parsed, output, terminal),
+                "evaluate" => EvaluateCommand.Run(parsed, output),
+                _ => PredictCommand.Run(parsed, output),
+            };
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"actormlp: {e.Message}");
+            return 2;
+        }
+        catch (ArithmeticException e)
+        {
+            error.WriteLine($"actormlp: {e.Message}");
+            return 1;
+        }
+    }
+}

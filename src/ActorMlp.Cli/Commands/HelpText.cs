@@ -1,0 +1,28 @@
+using System.Text;
+using ActorMlp.Cli.CommandLine;
+
+namespace ActorMlp.Cli.Commands;
+
+public static class HelpText
+{
+    public const string General =
+        """
+        actormlp — train multilayer perceptrons with synchronous data-parallel gradient descent
+
+        usage:
+          actormlp train    [flags]                       train a model and write a run folder
+          actormlp evaluate --model RUN_DIR [--data SPEC] test a trained model
+          actormlp predict  --model RUN_DIR --input FILE.csv [--output FILE.csv]
+
+        'actormlp COMMAND --help' lists a command's flags. Exit codes: 0 done, 2 bad input, 1 failed.
+
+        """;
+
+    public static string For(string command, IReadOnlyList<Option> options)
+    {
+        var text = new StringBuilder($"usage: actormlp {command} [flags]\n\n");
+        foreach (var o in options)
+            text.Append($"  {o.Flag + " " + o.Value,-32} {o.Help}{(o.Key is null ? "" : $"  [{o.Key}]")}\n");
+        return text.ToString();
+    }
+}

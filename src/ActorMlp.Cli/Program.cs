@@ -1,0 +1,3 @@
+using ActorMlp.Cli;
+
+return CommandLineApp.Run(args, Console.Out, Console.Error, terminal: !Console.IsOutputRedirected);

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using ActorMlp.Cli.CommandLine;
+using ActorMlp.Core.Checkpoints;
+
+namespace ActorMlp.Cli.Runs;
+
+/// <summary>
+/// The folder a run writes: config.conf (the effective settings), metrics.csv (a row per epoch),
+/// model.ckpt (the newest checkpoint) and, last, summary.json. Every file is written whole to a
+/// temporary name and renamed, so a reader never sees half of one; a folder without summary.json
+/// is a run that has not finished.
+/// </summary>
+public sealed class RunFolder
+{
+    public const string SummaryFile = "summary.json", MetricsFile = "metrics.csv", CheckpointFile = "model.ckpt", ConfigFile = "config.conf";
+
+    public string Path { get; }
+    readonly List<string> _metrics = [];
+
+    RunFolder(string path) => Path = path;
+
+    /// <summary>Creates the folder; refuses one that exists and is not empty, so no run overwrites another.</summary>
+    public static RunFolder Create(string requested, DateTime now)
+    {
+        string path = requested;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            string stem = System.IO.Path.Combine("runs", now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            path = stem;
+            for (int i = 2; Directory.Exists(path); i++) path = $"{stem}-{i}";
+        }
+        else if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+            throw new UsageException($"run folder {path} already exists and is not empty; choose another --out");
+        else if (System.IO.File.Exists(path))
+            throw new UsageException($"--out {path} is a file, not a folder");
+        try { Directory.CreateDirectory(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot create run folder {path}: {e.Message}", e);
+        }
+        return new RunFolder(path);
+    }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void WriteConfig(string hocon) => WriteAtomically(ConfigFile, hocon);
+
+    public void WriteCheckpoint(Checkpoint checkpoint) => Core.Checkpoints.CheckpointFile.Write(File(CheckpointFile), checkpoint);
+
+    public void AppendMetrics(IReadOnlyList<(string Column, double? Value)> row)
+    {
+        if (_metrics.Count == 0) _metrics.Add(string.Join(',', row.Select(c => c.Column)));
+        _metrics.Add(string.Join(',', row.Select(c => c.Value is { } v ? v.ToString("G9", CultureInfo.InvariantCulture) : "")));
+        WriteAtomically(MetricsFile, string.Join('\n', _metrics) + "\n");
+    }
+
+    public void WriteSummary(Summary summary)
+    {
+        var options = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        };
+        WriteAtomically(SummaryFile, JsonSerializer.Serialize(summary, options) + "\n");
+    }
+
+    void WriteAtomically(string name, string text)
+    {
+        string target = File(name), temporary = target + ".tmp";
+        System.IO.File.WriteAllText(temporary, text);
+        System.IO.File.Move(temporary, target, overwrite: true);
+    }
+}

@@ -1,0 +1,33 @@
+namespace ActorMlp.Cli.Runs;
+
+/// <summary>The facts of a finished run, written as summary.json (snake_case keys).</summary>
+public sealed record Summary
+{
+    public required string Dataset { get; init; }
+    public required string DataFingerprint { get; init; }
+    public required string Task { get; init; }
+    public required int[] Layers { get; init; }
+    public required string Activation { get; init; }
+    public required string Loss { get; init; }
+    public required string Optimizer { get; init; }
+    public required double LearningRate { get; init; }
+    public required int Epochs { get; init; }
+    public required long Steps { get; init; }
+    public required int Workers { get; init; }
+    public required int Batch { get; init; }
+    public required int MicroShards { get; init; }
+    public required ulong Seed { get; init; }
+    public required int TrainSamples { get; init; }
+    public required int TestSamples { get; init; }
+    public required double TrainLoss { get; init; }
+    public required double TestLoss { get; init; }
+    public double? TrainAccuracy { get; init; }
+    public double? TestAccuracy { get; init; }
+    public double? TestRmse { get; init; }
+    public double? BaselineRmse { get; init; }
+    public required double SamplesPerSecond { get; init; }
+    public required double TrainSeconds { get; init; }
+    public required double WallSeconds { get; init; }
+    public required int Parameters { get; init; }
+    public required string ParametersSha256 { get; init; }
+}

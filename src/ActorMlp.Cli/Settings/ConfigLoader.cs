@@ -1,0 +1,56 @@
+using System.Text;
+using System.Text.Json;
+using ActorMlp.Cli.CommandLine;
+using Akka.Configuration;
+
+namespace ActorMlp.Cli.Settings;
+
+/// <summary>
+/// Builds the effective configuration: command-line flags over --config files (a later file wins)
+/// over hocon/reference.conf, which is embedded in the program so it runs from any folder.
+/// </summary>
+public static class ConfigLoader
+{
+    public static Config Reference()
+    {
+        using var stream = typeof(ConfigLoader).Assembly.GetManifestResourceStream("actormlp.reference.conf")
+            ?? throw new InvalidOperationException("reference.conf is missing from this build");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    public static Config Load(ParsedArguments args, IReadOnlyList<Option> options)
+    {
+        var config = Reference();
+        foreach (var file in args.ConfigFiles)
+        {
+            string text;
+            try { text = File.ReadAllText(file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot read config file {file}: {e.Message}", e);
+            }
+            Config parsed;
+            try { parsed = ConfigurationFactory.ParseString(text); }
+            catch (Exception e)
+            {
+                throw new UsageException($"config file {file} is not valid HOCON: {e.Message}", e);
+            }
+            config = parsed.WithFallback(config);
+        }
+        var overrides = new StringBuilder();
+        foreach (var (flag, value) in args.Values)
+        {
+            var option = options.First(o => o.Flag == flag);
+            if (option.Key is null) continue;
+            overrides.Append(option.Key).Append(" = ").AppendLine(option.IsList ? ListLiteral(flag, value) : JsonSerializer.Serialize(value));
+        }
+        return overrides.Length == 0 ? config : ConfigurationFactory.ParseString(overrides.ToString()).WithFallback(config);
+    }
+
+    static string ListLiteral(string flag, string value)
+    {
+        var items = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return "[" + string.Join(", ", items.Select(i => JsonSerializer.Serialize(i))) + "]";
+    }
+}

@@ -1,0 +1,84 @@
+using ActorMlp.Cli.CommandLine;
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Optim;
+using Akka.Configuration;
+
+namespace ActorMlp.Cli.Settings;
+
+public enum ProgressMode { Auto, Bar, Lines, None }
+
+/// <summary>Everything `train` needs, read from the effective configuration and checked.</summary>
+public sealed record TrainSettings
+{
+    public required string DataSpec { get; init; }
+    public required string DataDir { get; init; }
+    public required double TestFraction { get; init; }
+    public required ulong SplitSeed { get; init; }
+    public required int[] Hidden { get; init; }
+    public required int[] Layers { get; init; }
+    public required ActivationKind Activation { get; init; }
+    public required int MaxoutPieces { get; init; }
+    public required float LeakySlope { get; init; }
+    public required HeadKind? Loss { get; init; }
+    public required InitKind Init { get; init; }
+    public required OptimizerSettings Optimizer { get; init; }
+    public required LrSchedule Schedule { get; init; }
+    public required int Epochs { get; init; }
+    public required int Batch { get; init; }
+    public required int MicroShards { get; init; }
+    public required ulong Seed { get; init; }
+    public required int Workers { get; init; }
+    public required int ThreadsPerWorker { get; init; }
+    public required int CheckpointEvery { get; init; }
+    public required string Out { get; init; }
+    public required ProgressMode Progress { get; init; }
+
+    public static TrainSettings From(Config config)
+    {
+        var r = new SettingsReader(config, OptionTable.Training);
+        const string d = "actormlp.data.", m = "actormlp.model.", t = "actormlp.train.", o = "actormlp.optimizer.";
+        var optimizer = new OptimizerSettings(
+            r.Choice<OptimizerKind>(o + "kind", OptimizerKindNames.TryParse, OptimizerKindNames.Choices),
+            Momentum: (float)r.Double(o + "momentum", 0, 1),
+            Beta1: (float)r.Double(o + "beta1", 0, 0.999999),
+            Beta2: (float)r.Double(o + "beta2", 0, 0.999999999),
+            Epsilon: (float)r.Double(o + "epsilon", 0, exclusiveMin: true),
+            WeightDecay: (float)r.Double(o + "weight-decay", 0));
+        var schedule = new LrSchedule(
+            (float)r.Double(o + "learning-rate", 0, exclusiveMin: true),
+            r.Choice<ScheduleKind>(o + "schedule", LrSchedule.TryParseKind, "constant, step, cosine"),
+            r.Int(o + "warmup-steps", 0),
+            r.Int(o + "step-epochs", 1),
+            (float)r.Double(o + "gamma", 0, 1, exclusiveMin: true),
+            (float)r.Double(o + "min-learning-rate", 0));
+        string loss = r.String(m + "loss");
+        return new TrainSettings
+        {
+            DataSpec = r.String(d + "spec"),
+            DataDir = r.String(d + "dir"),
+            TestFraction = r.Double(d + "test-fraction", 0, 1, exclusiveMin: true) is var f && f < 1 ? f
+                : throw new UsageException($"--test-fraction (actormlp.data.test-fraction) must be below 1, got {f}"),
+            SplitSeed = (ulong)r.Long(d + "split-seed", 0),
+            Hidden = r.IntList(m + "hidden", 1),
+            Layers = r.IntList(m + "layers", 1),
+            Activation = r.Choice<ActivationKind>(m + "activation", ActivationKindNames.TryParse, ActivationKindNames.Choices),
+            MaxoutPieces = r.Int(m + "maxout-pieces", 2, 64),
+            LeakySlope = (float)r.Double(m + "leaky-slope", 0, 1),
+            Loss = loss.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? null
+                : r.Choice<HeadKind>(m + "loss", HeadKindNames.TryParse, "auto, cross-entropy, log-loss, mse"),
+            Init = r.Choice<InitKind>(m + "init", (string s, out InitKind k) => Enum.TryParse(s.Trim(), true, out k) && Enum.IsDefined(k) && !int.TryParse(s, out _), "auto, he, xavier"),
+            Optimizer = optimizer,
+            Schedule = schedule,
+            Epochs = r.Int(t + "epochs", 1, 1_000_000),
+            Batch = r.Int(t + "batch", 1, 1 << 24),
+            MicroShards = r.Int(t + "micro-shards", 1, 1 << 20) is var ms && ActorMlp.Core.Determinism.ShardPlan.IsPowerOfTwo(ms) ? ms
+                : throw new UsageException($"--micro-shards (actormlp.train.micro-shards) must be a power of two, got {ms}"),
+            Seed = (ulong)r.Long(t + "seed", 0),
+            Workers = r.Int(t + "workers", 0, 4096),
+            ThreadsPerWorker = r.Int(t + "threads-per-worker", 1, 1024),
+            CheckpointEvery = r.Int(t + "checkpoint-every", 0),
+            Out = r.String(t + "out"),
+            Progress = r.Choice<ProgressMode>(t + "progress", (string s, out ProgressMode p) => Enum.TryParse(s.Trim(), true, out p) && Enum.IsDefined(p) && !int.TryParse(s, out _), "auto, bar, lines, none"),
+        };
+    }
+}

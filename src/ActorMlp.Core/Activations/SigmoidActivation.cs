@@ -1,0 +1,18 @@
+using System.Numerics.Tensors;
+
+namespace ActorMlp.Core.Activations;
+
+/// <summary>a = 1 / (1 + e^−z); f'(z) = a(1 − a).</summary>
+public sealed class SigmoidActivation : IActivation
+{
+    public int Pieces => 1;
+
+    public void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Sigmoid(z, a);
+
+    public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)
+    {
+        TensorPrimitives.Subtract(1f, a, z);   // z ← 1 − a
+        TensorPrimitives.Multiply(z, a, z);    // z ← a(1 − a)
+        TensorPrimitives.Multiply(dA, z, dZ);
+    }
+}

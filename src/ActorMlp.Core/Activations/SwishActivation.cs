@@ -1,0 +1,25 @@
+using System.Numerics.Tensors;
+
+namespace ActorMlp.Core.Activations;
+
+/// <summary>a = z·σ(z) (Swish, SiLU); f'(z) = σ + a(1 − σ).</summary>
+public sealed class SwishActivation : IActivation
+{
+    public int Pieces => 1;
+
+    public void Forward(ReadOnlySpan<float> z, Span<float> a)
+    {
+        TensorPrimitives.Sigmoid(z, a);
+        TensorPrimitives.Multiply(a, z, a);
+    }
+
+    public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)
+    {
+        TensorPrimitives.Sigmoid(z, z);        // z ← σ
+        for (int i = 0; i < z.Length; i++)
+        {
+            float s = z[i];
+            dZ[i] = dA[i] * (s + a[i] * (1f - s));
+        }
+    }
+}

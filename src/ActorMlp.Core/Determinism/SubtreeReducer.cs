@@ -1,0 +1,43 @@
+using System.Numerics.Tensors;
+
+namespace ActorMlp.Core.Determinism;
+
+/// <summary>
+/// Computes the value of one tree node from its leaves, streaming them left to right and merging
+/// like a binary counter: only level+1 buffers live at once, and every internal node is formed as
+/// left + right exactly as the canonical tree prescribes.
+/// </summary>
+public sealed class SubtreeReducer
+{
+    readonly int _length;
+    readonly List<float[]> _buffers = new();
+    readonly int[] _levels = new int[32];
+
+    /// <param name="length">Elements of one node value.</param>
+    public SubtreeReducer(int length) => _length = length;
+
+    public delegate void LeafWriter(int leaf, Span<float> destination);
+
+    public void Compute(TreeNode node, LeafWriter computeLeaf, Span<float> result)
+    {
+        if (result.Length != _length) throw new ArgumentException("result has the wrong length", nameof(result));
+        while (_buffers.Count < node.Level + 1) _buffers.Add(new float[_length]);
+
+        int depth = 0;
+        for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++)
+        {
+            computeLeaf(leaf, _buffers[depth]);
+            _levels[depth++] = 0;
+            while (depth >= 2 && _levels[depth - 1] == _levels[depth - 2])
+            {
+                Combine(_buffers[depth - 2], _buffers[depth - 1]);
+                _levels[depth - 2]++;
+                depth--;
+            }
+        }
+        _buffers[0].AsSpan().CopyTo(result);
+    }
+
+    /// <summary>left ← left + right: the one operation the tree is made of.</summary>
+    public static void Combine(Span<float> left, ReadOnlySpan<float> right) => TensorPrimitives.Add(left, right, left);
+}

@@ -1,0 +1,73 @@
+namespace ActorMlp.Core.Determinism;
+
+/// <summary>
+/// Collects node values of one step's reduction tree, from whoever computed them, and forms the
+/// root in canonical order. A node already known (received, or covered by a received ancestor)
+/// is ignored: any copy of a node has the same bits, so the first one wins.
+/// </summary>
+public sealed class TreeAssembler
+{
+    readonly int _leaves;
+    readonly TreeNode _root;
+    readonly Dictionary<TreeNode, float[]> _nodes = new();
+    readonly bool[] _covered;
+
+    public TreeAssembler(int leaves)
+    {
+        if (!ShardPlan.IsPowerOfTwo(leaves)) throw new ArgumentException("leaf count must be a power of two", nameof(leaves));
+        _leaves = leaves;
+        _root = TreeNode.Root(leaves);
+        _covered = new bool[leaves];
+    }
+
+    public int Leaves => _leaves;
+
+    /// <summary>True when every leaf is covered by some received node.</summary>
+    public bool Complete => CoveredCount == _leaves;
+
+    public int CoveredCount { get; private set; }
+
+    public bool IsCovered(int leaf) => _covered[leaf];
+
+    /// <summary>Offers a node value; returns false (and keeps nothing) when its leaves are already covered.</summary>
+    public bool TryAdd(TreeNode node, float[] value)
+    {
+        if (node.Level < 0 || node.EndLeaf > _leaves || node.Index < 0)
+            throw new ArgumentOutOfRangeException(nameof(node), $"{node} is not in a tree of {_leaves} leaves");
+        for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++)
+            if (_covered[leaf]) return false;
+        for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++) _covered[leaf] = true;
+        CoveredCount += node.LeafCount;
+        _nodes[node] = value;
+        return true;
+    }
+
+    /// <summary>
+    /// The root value. Internal nodes are summed into the buffer of their leftmost received
+    /// descendant, so the received buffers are consumed; call once per step, then <see cref="Clear"/>.
+    /// </summary>
+    public float[] Root()
+    {
+        if (!Complete) throw new InvalidOperationException($"only {CoveredCount} of {_leaves} leaves are covered");
+        return Value(_root);
+    }
+
+    float[] Value(TreeNode node)
+    {
+        if (_nodes.TryGetValue(node, out var value)) return value;
+        var left = Value(node.Left);
+        var right = Value(node.Right);
+        SubtreeReducer.Combine(left, right);
+        return left;
+    }
+
+    /// <summary>Forgets every node, ready for the next step; returns the buffers it held.</summary>
+    public IEnumerable<float[]> Clear()
+    {
+        var buffers = _nodes.Values.ToList();
+        _nodes.Clear();
+        Array.Clear(_covered);
+        CoveredCount = 0;
+        return buffers;
+    }
+}

@@ -1,0 +1,37 @@
+namespace ActorMlp.Core.Determinism;
+
+/// <summary>
+/// Node (level, index) of the canonical reduction tree: it covers leaves [index·2^level, (index+1)·2^level)
+/// and its value is left child + right child, elementwise, left first.
+/// </summary>
+public readonly record struct TreeNode(int Level, int Index)
+{
+    public int FirstLeaf => Index << Level;
+    public int LeafCount => 1 << Level;
+    public int EndLeaf => FirstLeaf + LeafCount;
+    public TreeNode Left => new(Level - 1, 2 * Index);
+    public TreeNode Right => new(Level - 1, 2 * Index + 1);
+
+    /// <summary>The root of a tree of <paramref name="leaves"/> leaves (a power of two).</summary>
+    public static TreeNode Root(int leaves) => new(System.Numerics.BitOperations.Log2((uint)leaves), 0);
+
+    /// <summary>
+    /// The unique maximal aligned subtrees that cover leaves [start, end), left to right: what a worker
+    /// owning that range sends, one node when the range is aligned, a few otherwise.
+    /// </summary>
+    public static List<TreeNode> Cover(int start, int end)
+    {
+        var nodes = new List<TreeNode>();
+        int p = start;
+        while (p < end)
+        {
+            int level = p == 0 ? 30 : System.Numerics.BitOperations.TrailingZeroCount(p);
+            while (level > 0 && (long)p + (1L << level) > end) level--;
+            nodes.Add(new TreeNode(level, p >> level));
+            p += 1 << level;
+        }
+        return nodes;
+    }
+
+    public override string ToString() => $"node({Level},{Index})";
+}

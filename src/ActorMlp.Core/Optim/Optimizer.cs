@@ -1,0 +1,30 @@
+namespace ActorMlp.Core.Optim;
+
+/// <summary>
+/// Updates the flat parameter array from the batch-mean gradient. Its state (velocity, moments,
+/// step count) is plain float arrays so a checkpoint can save and restore it bit for bit.
+/// </summary>
+public abstract class Optimizer
+{
+    /// <summary>Updates applied so far (Adam's bias correction uses it).</summary>
+    public long Steps { get; set; }
+
+    /// <summary>State buffers, each as long as the parameters.</summary>
+    public abstract float[][] State { get; }
+
+    // w is (P), g is (P); g may be overwritten
+    public void Step(Span<float> w, Span<float> g, float learningRate)
+    {
+        if (w.Length != g.Length) throw new ArgumentException("parameters and gradient differ in length");
+        Steps++;
+        Apply(w, g, learningRate);
+    }
+
+    protected abstract void Apply(Span<float> w, Span<float> g, float lr);
+
+    public static Optimizer Create(OptimizerSettings settings, int parameters) => settings.Kind switch
+    {
+        OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(settings, parameters),
+        _ => new SgdOptimizer(settings, parameters),
+    };
+}

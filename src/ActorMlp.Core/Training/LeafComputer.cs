@@ -1,0 +1,60 @@
+using ActorMlp.Core.Determinism;
+using ActorMlp.Core.Model;
+
+namespace ActorMlp.Core.Training;
+
+/// <summary>
+/// Computes leaves and subtrees of a step's reduction tree from the training samples:
+/// leaf i of batch b in epoch e is micro-shard i of positions [b·B, (b+1)·B) of epoch e's order.
+/// The coordinator-less trainer asks it for the root; a worker asks it for the subtrees of its range.
+/// </summary>
+public sealed class LeafComputer
+{
+    readonly Mlp _model;
+    readonly ISampleSource _samples;
+    readonly TrainingPlan _plan;
+    readonly Workspace _ws;
+    readonly SubtreeReducer _reducer;
+    readonly SubtreeReducer.LeafWriter _writeLeaf;
+    readonly int[] _order;
+    int _orderEpoch = -1;
+
+    float[] _parameters = [];
+    StepAssignment _step;
+
+    public LeafComputer(Mlp model, ISampleSource samples, TrainingPlan plan)
+    {
+        if (samples.Features != model.Spec.Inputs)
+            throw new ArgumentException($"the model takes {model.Spec.Inputs} inputs but the samples have {samples.Features} features");
+        _model = model;
+        _samples = samples;
+        _plan = plan;
+        _ws = model.CreateWorkspace(ShardPlan.MaxShardSize(plan.Batch, plan.MicroShards));
+        _reducer = new SubtreeReducer(model.NodeLength);
+        _order = new int[samples.Count];
+        _writeLeaf = WriteLeaf;
+    }
+
+    /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
+    public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
+    {
+        _parameters = parameters;
+        _step = step;
+        if (_orderEpoch != step.Epoch)
+        {
+            EpochOrder.Fill(_plan.Seed, step.Epoch, _order);
+            _orderEpoch = step.Epoch;
+        }
+        _reducer.Compute(node, _writeLeaf, result);
+    }
+
+    void WriteLeaf(int leaf, Span<float> destination)
+    {
+        int batchStart = checked(_step.Batch * _plan.Batch);
+        int start = batchStart + ShardPlan.Start(_plan.Batch, _plan.MicroShards, leaf);
+        int rows = ShardPlan.End(_plan.Batch, _plan.MicroShards, leaf) - ShardPlan.Start(_plan.Batch, _plan.MicroShards, leaf);
+        _samples.Fill(_order.AsSpan(start, rows), _ws.Inputs.AsSpan(0, rows * _samples.Features),
+            _ws.Targets.AsSpan(0, rows * _samples.TargetWidth));
+        _model.ComputeLeaf(_parameters, rows, _ws, destination);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Numerics.Tensors;
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Optim;
+
+namespace ActorMlp.Core.Training;
+
+/// <summary>
+/// The optimizer side of a run: takes each step's root (the summed gradient of the batch plus its
+/// loss and correct count), turns it into the batch mean, and updates the parameters. Whoever
+/// produces the root — this process alone, or workers across a cluster — the updates are the same.
+/// </summary>
+public sealed class Trainer
+{
+    readonly Mlp _model;
+    readonly LrSchedule _schedule;
+
+    public TrainingPlan Plan { get; }
+    public float[] Parameters { get; }
+    public Optimizer Optimizer { get; }
+
+    /// <summary>Steps applied so far; the next step to compute.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Loss sum, correct count and samples of the epoch in progress.</summary>
+    public double EpochLoss { get; private set; }
+    public double EpochCorrect { get; private set; }
+
+    public Trainer(Mlp model, TrainingPlan plan, float[] parameters, Optimizer optimizer, LrSchedule schedule,
+        long step = 0, double epochLoss = 0, double epochCorrect = 0)
+    {
+        if (parameters.Length != model.Layout.Count)
+            throw new ArgumentException($"the model has {model.Layout.Count} parameters, got {parameters.Length}");
+        _model = model;
+        _schedule = schedule;
+        Plan = plan;
+        Parameters = parameters;
+        Optimizer = optimizer;
+        Step = step;
+        EpochLoss = epochLoss;
+        EpochCorrect = epochCorrect;
+    }
+
+    public bool Finished => Step >= Plan.TotalSteps;
+
+    public StepAssignment Current => Plan.Assignment(Step);
+
+    public float LearningRate => _schedule.At(Step, Plan.StepsPerEpoch, Plan.TotalSteps);
+
+    /// <summary>
+    /// Applies the root of the current step (length NodeLength; overwritten). Returns true when
+    /// this step completed an epoch; read the epoch's metrics first, then call <see cref="StartEpoch"/>.
+    /// </summary>
+    public bool Apply(Span<float> root)
+    {
+        if (Finished) throw new InvalidOperationException("the run has no steps left");
+        var (loss, correct) = _model.Metrics(root);
+        if (!double.IsFinite(loss))
+            throw new ArithmeticException($"the loss of step {Step} is not finite; lower the learning rate");
+        var gradient = root[.._model.Layout.Count];
+        TensorPrimitives.Multiply(gradient, 1f / Plan.Batch, gradient);
+        Optimizer.Step(Parameters, gradient, LearningRate);
+        EpochLoss += loss;
+        EpochCorrect += correct;
+        Step++;
+        return Step % Plan.StepsPerEpoch == 0;
+    }
+
+    /// <summary>Mean loss and accuracy of the steps of the epoch in progress.</summary>
+    public (double Loss, double Accuracy) EpochMetrics()
+    {
+        long steps = Step % Plan.StepsPerEpoch == 0 && Step > 0 ? Plan.StepsPerEpoch : Step % Plan.StepsPerEpoch;
+        double samples = Math.Max(1, steps * Plan.Batch);
+        return (EpochLoss / samples, EpochCorrect / samples);
+    }
+
+    public void StartEpoch()
+    {
+        EpochLoss = 0;
+        EpochCorrect = 0;
+    }
+}
