@@ -73,7 +73,7 @@ public static class TrainCommand
                 ("epoch", step.Epoch + 1), ("steps", trainer.Step), ("train_loss", train.Loss),
                 ("train_accuracy", regression ? null : train.Accuracy), ("test_loss", test.Loss),
                 ("test_accuracy", regression ? null : test.Accuracy), ("test_rmse", regression ? test.Rmse : null),
-                ("learning_rate", lr), ("samples_per_second", samplesPerSecond), ("train_seconds", trainTime.Elapsed.TotalSeconds),
+                ("learning_rate", (double)(decimal)lr), ("samples_per_second", samplesPerSecond), ("train_seconds", trainTime.Elapsed.TotalSeconds),
             ]);
             run.WriteCheckpoint(Checkpoint(trainer, spec, s, data));
             progress.Line($"epoch {step.Epoch + 1}/{plan.Epochs}  train_loss {train.Loss:F4}" +
@@ -88,7 +88,7 @@ public static class TrainCommand
         {
             Dataset = data.Name, DataFingerprint = data.Fingerprint(), Task = data.Task.ToName(), Layers = spec.Layers,
             Activation = spec.Activation.ToName(), Loss = spec.Head.ToName(), Optimizer = s.Optimizer.Kind.ToName(),
-            LearningRate = s.Schedule.BaseRate, Epochs = plan.Epochs, Steps = trainer.Step, Workers = s.Workers, Batch = plan.Batch,
+            LearningRate = (double)(decimal)s.Schedule.BaseRate, Epochs = plan.Epochs, Steps = trainer.Step, Workers = s.Workers, Batch = plan.Batch,
             MicroShards = plan.MicroShards, Seed = plan.Seed, TrainSamples = data.Train.Count, TestSamples = data.Test.Count,
             TrainLoss = train.Loss, TestLoss = test.Loss,
             TrainAccuracy = isRegression ? null : train.Accuracy, TestAccuracy = isRegression ? null : test.Accuracy,
