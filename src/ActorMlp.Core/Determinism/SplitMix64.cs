@@ -29,9 +29,13 @@ public struct SplitMix64
         return z ^ (z >> 31);
     }
 
-    /// <summary>Seed of the stream for one purpose and index of a run: Mix(Mix(seed ^ purpose) + index).</summary>
+    /// <summary>
+    /// Seed of the stream for one purpose and index of a run: Mix(Mix(Mix(seed) + purpose) + index).
+    /// Mixing the seed first keeps (seed, purpose) pairs apart; a plain seed ^ purpose would make
+    /// seed 1's initialization stream equal seed 2's epoch-order stream.
+    /// </summary>
     public static ulong Derive(ulong seed, SeedPurpose purpose, ulong index = 0)
-        => Mix(Mix(seed ^ (ulong)purpose) + index);
+        => Mix(Mix(Mix(seed) + (ulong)purpose) + index);
 
     /// <summary>Uniform integer in [0, bound), unbiased (Lemire's multiply-and-reject).</summary>
     public int NextInt(int bound)

@@ -1,0 +1,102 @@
+using ActorMlp.Core.Determinism;
+
+namespace ActorMlp.Core.Tests;
+
+public class ReductionTreeTests
+{
+    const int Length = 37;
+
+    static float[][] RandomLeaves(int count, int seed)
+    {
+        var random = new Random(seed);
+        // Values of mixed magnitude make float addition visibly non-associative.
+        return Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, Length)
+            .Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 6)))).ToArray()).ToArray();
+    }
+
+    static float[] Node(float[][] leaves, TreeNode node, SubtreeReducer reducer)
+    {
+        var result = new float[Length];
+        reducer.Compute(node, (leaf, destination) => leaves[leaf].CopyTo(destination), result);
+        return result;
+    }
+
+    static float[] Canonical(float[][] leaves, TreeNode node)
+    {
+        if (node.Level == 0) return (float[])leaves[node.Index].Clone();
+        var left = Canonical(leaves, node.Left);
+        var right = Canonical(leaves, node.Right);
+        for (int i = 0; i < Length; i++) left[i] += right[i];
+        return left;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(16)]
+    [InlineData(64)]
+    public void Streaming_reducer_matches_the_recursive_definition(int leafCount)
+    {
+        var leaves = RandomLeaves(leafCount, leafCount);
+        var root = TreeNode.Root(leafCount);
+        Assert.Equal(Canonical(leaves, root), Node(leaves, root, new SubtreeReducer(Length)));
+    }
+
+    [Fact]
+    public void Root_has_the_same_bits_for_every_grouping_of_the_leaves()
+    {
+        const int m = 16;
+        var leaves = RandomLeaves(m, 1);
+        var reducer = new SubtreeReducer(Length);
+        var expected = Node(leaves, TreeNode.Root(m), reducer);
+        var sequential = new float[Length];
+        foreach (var leaf in leaves)
+            for (int i = 0; i < Length; i++) sequential[i] += leaf[i];
+        Assert.NotEqual(expected, sequential); // the data is such that order matters
+
+        var random = new Random(5);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            // Random contiguous ranges, as workers of any count and weights would own them, sent in random order.
+            var cuts = Enumerable.Range(1, m - 1).Where(_ => random.Next(3) == 0).Prepend(0).Append(m).ToList();
+            var nodes = new List<TreeNode>();
+            for (int r = 0; r + 1 < cuts.Count; r++) nodes.AddRange(TreeNode.Cover(cuts[r], cuts[r + 1]));
+            var assembler = new TreeAssembler(m);
+            foreach (var node in nodes.OrderBy(_ => random.Next()))
+                Assert.True(assembler.TryAdd(node, Node(leaves, node, reducer)));
+            Assert.True(assembler.Complete);
+            Assert.Equal(expected, assembler.Root());
+        }
+    }
+
+    [Fact]
+    public void Cover_gives_maximal_aligned_subtrees()
+    {
+        Assert.Equal(new[] { new TreeNode(4, 0) }, TreeNode.Cover(0, 16));
+        Assert.Equal(new[] { new TreeNode(0, 3), new TreeNode(2, 1), new TreeNode(1, 4) }, TreeNode.Cover(3, 10));
+        Assert.Equal(new[] { new TreeNode(3, 1) }, TreeNode.Cover(8, 16));
+        Assert.Empty(TreeNode.Cover(5, 5));
+    }
+
+    [Fact]
+    public void Assembler_ignores_copies_of_covered_leaves()
+    {
+        var leaves = RandomLeaves(4, 2);
+        var reducer = new SubtreeReducer(Length);
+        var assembler = new TreeAssembler(4);
+        Assert.True(assembler.TryAdd(new TreeNode(1, 0), Node(leaves, new TreeNode(1, 0), reducer)));
+        Assert.False(assembler.TryAdd(new TreeNode(0, 1), new float[Length])); // duplicate of a covered leaf
+        Assert.False(assembler.Complete);
+        Assert.Throws<InvalidOperationException>(() => assembler.Root());
+        Assert.True(assembler.TryAdd(new TreeNode(1, 1), Node(leaves, new TreeNode(1, 1), reducer)));
+        Assert.Equal(Canonical(leaves, TreeNode.Root(4)), assembler.Root());
+    }
+
+    [Fact]
+    public void Assembler_refuses_nodes_outside_the_tree_and_non_power_of_two_sizes()
+    {
+        Assert.Throws<ArgumentException>(() => new TreeAssembler(6));
+        var assembler = new TreeAssembler(8);
+        Assert.Throws<ArgumentOutOfRangeException>(() => assembler.TryAdd(new TreeNode(2, 2), new float[1]));
+    }
+}
