@@ -1,0 +1,131 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using ActorMlp.Cli.Commands;
+using ActorMlp.Core.Checkpoints;
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Optim;
+using ActorMlp.Core.Training;
+using ActorMlp.Data;
+
+namespace ActorMlp.Cli.Runs;
+
+/// <summary>
+/// Records a run into its folder as steps are applied: progress, the test evaluation and a
+/// metrics row and checkpoint at each epoch end, extra checkpoints every N steps, and at the end
+/// summary.json. The in-process loop and the cluster coordinator both report to it.
+/// </summary>
+public sealed class RunRecorder : ITrainingObserver
+{
+    readonly TrainingJob _job;
+    readonly RunFolder _run;
+    readonly ProgressReporter _progress;
+    readonly Evaluator _evaluator;
+    readonly float[] _targetScale;
+    Evaluation _test;
+    (double Loss, double Accuracy) _train;
+
+    public RunRecorder(TrainingJob job, RunFolder run, ProgressReporter progress)
+    {
+        _job = job;
+        _run = run;
+        _progress = progress;
+        _evaluator = new Evaluator(job.Model);
+        _targetScale = job.Data.TargetTransform is { } t ? t.Scale.Select(x => 1f / x).ToArray() : [];
+    }
+
+    bool Regression => _job.Data.Task == TaskKind.Regression;
+
+    public void StepApplied(Trainer trainer, StepAssignment step, bool epochEnded, double trainSeconds)
+    {
+        var plan = trainer.Plan;
+        double samplesPerSecond = trainer.Step * plan.Batch / Math.Max(1e-9, trainSeconds);
+        _progress.Step(step.Epoch + 1, plan.Epochs, step.Batch + 1, plan.StepsPerEpoch, trainer.EpochMetrics().Loss, samplesPerSecond);
+        int every = _job.Settings.CheckpointEvery;
+        if (!epochEnded)
+        {
+            if (every > 0 && trainer.Step % every == 0) _run.WriteCheckpoint(Checkpoint(trainer));
+            return;
+        }
+
+        _train = trainer.EpochMetrics();
+        _test = _evaluator.Evaluate(trainer.Parameters, _job.Data.Test, _targetScale);
+        _run.AppendMetrics(
+        [
+            ("epoch", step.Epoch + 1), ("steps", trainer.Step), ("train_loss", _train.Loss),
+            ("train_accuracy", Regression ? null : _train.Accuracy), ("test_loss", _test.Loss),
+            ("test_accuracy", Regression ? null : _test.Accuracy), ("test_rmse", Regression ? _test.Rmse : null),
+            ("learning_rate", (double)(decimal)_job.Settings.Schedule.At(step.Step, plan.StepsPerEpoch, plan.TotalSteps)),
+            ("samples_per_second", samplesPerSecond), ("train_seconds", trainSeconds),
+        ]);
+        _run.WriteCheckpoint(Checkpoint(trainer));
+        _progress.Line($"epoch {step.Epoch + 1}/{plan.Epochs}  train_loss {_train.Loss:F4}" +
+                       (Regression ? $"  test_loss {_test.Loss:F4}  test_rmse {_test.Rmse:G5}"
+                                   : $"  train_acc {_train.Accuracy:F4}  test_loss {_test.Loss:F4}  test_acc {_test.Accuracy:F4}") +
+                       $"  {samplesPerSecond:F0} samples/s");
+    }
+
+    /// <summary>Writes summary.json and prints the run's headline figures.</summary>
+    public Summary Finish(Trainer trainer, int workers, double trainSeconds, double wallSeconds, TextWriter output)
+    {
+        var data = _job.Data;
+        var spec = _job.Spec;
+        var plan = trainer.Plan;
+        string sha = ParametersSha256(trainer.Parameters);
+        var summary = new Summary
+        {
+            Dataset = data.Name, DataFingerprint = data.Fingerprint(), Task = data.Task.ToName(), Layers = spec.Layers,
+            Activation = spec.Activation.ToName(), Loss = spec.Head.ToName(), Optimizer = _job.Settings.Optimizer.Kind.ToName(),
+            LearningRate = (double)(decimal)_job.Settings.Schedule.BaseRate, Epochs = plan.Epochs, Steps = trainer.Step,
+            Workers = workers, Batch = plan.Batch, MicroShards = plan.MicroShards, Seed = plan.Seed,
+            TrainSamples = data.Train.Count, TestSamples = data.Test.Count, TrainLoss = _train.Loss, TestLoss = _test.Loss,
+            TrainAccuracy = Regression ? null : _train.Accuracy, TestAccuracy = Regression ? null : _test.Accuracy,
+            TestRmse = Regression ? _test.Rmse : null, BaselineRmse = Regression ? BaselineRmse() : null,
+            SamplesPerSecond = trainer.Step * plan.Batch / Math.Max(1e-9, trainSeconds),
+            TrainSeconds = trainSeconds, WallSeconds = wallSeconds,
+            Parameters = trainer.Parameters.Length, ParametersSha256 = sha,
+        };
+        _run.WriteSummary(summary);
+        _progress.Line($"run folder: {_run.Path}");
+        output.WriteLine($"parameters_sha256: {sha}");
+        output.WriteLine(Regression
+            ? $"test_rmse: {_test.Rmse:G6} (predicting the training mean: {summary.BaselineRmse:G6})"
+            : $"test_accuracy: {_test.Accuracy:F4}");
+        output.WriteLine($"samples_per_second: {summary.SamplesPerSecond:F0}");
+        return summary;
+    }
+
+    public static string ParametersSha256(float[] parameters)
+        => Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(parameters.AsSpan())));
+
+    /// <summary>RMSE on the test part of always predicting the training mean (0 after standardization).</summary>
+    double BaselineRmse()
+    {
+        var test = _job.Data.Test;
+        var x = new float[test.Count * test.Features];
+        var y = new float[test.Count * test.TargetWidth];
+        test.Fill(Enumerable.Range(0, test.Count).ToArray(), x, y);
+        double sum = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double e = y[i] * _targetScale[i % _targetScale.Length];
+            sum += e * e;
+        }
+        return Math.Sqrt(sum / Math.Max(1, y.Length));
+    }
+
+    Checkpoint Checkpoint(Trainer t)
+    {
+        var s = _job.Settings;
+        var data = _job.Data;
+        return new Checkpoint
+        {
+            Spec = _job.Spec, Parameters = t.Parameters,
+            Seed = s.Seed, Epochs = s.Epochs, Batch = s.Batch, MicroShards = s.MicroShards, Step = t.Step,
+            EpochLoss = t.EpochLoss, EpochCorrect = t.EpochCorrect,
+            OptimizerKind = s.Optimizer.Kind.ToName(), OptimizerSteps = t.Optimizer.Steps, OptimizerState = t.Optimizer.State,
+            Dataset = s.DataSpec, Task = data.Task.ToName(),
+            FeatureShift = data.Transform.Shift, FeatureScale = data.Transform.Scale,
+            TargetShift = data.TargetTransform?.Shift ?? [], TargetScale = data.TargetTransform?.Scale ?? [],
+        };
+    }
+}
