@@ -22,10 +22,11 @@ public static class CommandLineApp
         {
             var options = command switch
             {
-                "train" => OptionTable.Training,
+                "train" => OptionTable.Train,
+                "coordinator" or "worker" => OptionTable.NodeCommands,
                 "evaluate" => OptionTable.Evaluate,
                 "predict" => OptionTable.Predict,
-                _ => throw new UsageException($"unknown command '{command}'; the commands are train, evaluate and predict (see actormlp --help)"),
+                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate and predict (see actormlp --help)"),
             };
             var parsed = ArgumentParser.Parse(command, rest, options);
             if (parsed.Help)
@@ -36,6 +37,8 @@ public static class CommandLineApp
             return command switch
             {
                 "train" => TrainCommand.Run(parsed, output, terminal),
+                "coordinator" => CoordinatorCommand.Run(parsed, output, terminal),
+                "worker" => WorkerCommand.Run(parsed, output),
                 "evaluate" => EvaluateCommand.Run(parsed, output),
                 _ => PredictCommand.Run(parsed, output),
             };
@@ -45,7 +48,7 @@ public static class CommandLineApp
             error.WriteLine($"actormlp: {e.Message}");
             return 2;
         }
-        catch (ArithmeticException e)
+        catch (Exception e) when (e is ArithmeticException or RunFailedException)
         {
             error.WriteLine($"actormlp: {e.Message}");
             return 1;

@@ -43,6 +43,27 @@ public static class OptionTable
         new("--config", null, "FILE.conf", "HOCON file over the defaults; repeat it, a later file wins"),
     ];
 
+    /// <summary>Flags of every command that trains through the cluster.</summary>
+    public static readonly Option[] Cluster =
+    [
+        new("--tensor-link", "actormlp.cluster.tensor-link", "KIND", "socket | akka: how weights and gradients travel"),
+    ];
+
+    /// <summary>Flags of the coordinator and worker commands, which start one node each.</summary>
+    public static readonly Option[] Node =
+    [
+        new("--hostname", "akka.remote.dot-netty.tcp.hostname", "HOST", "address this node binds and advertises"),
+        new("--port", "akka.remote.dot-netty.tcp.port", "PORT", "remoting port of this node (0: any free port)"),
+        new("--seed-node", "akka.cluster.seed-nodes", "ADDR,..", "akka.tcp://actormlp@HOST:PORT of the coordinator", IsList: true),
+        new("--min-workers", "actormlp.cluster.min-workers", "N", "coordinator: workers to wait for before step 0"),
+        new("--worker-id", "actormlp.cluster.worker-id", "ID", "worker: its name in the run (default HOST-PID)"),
+    ];
+
+    public static readonly Option[] Train = [.. Training, .. Cluster];
+
+    /// <summary>The coordinator and the worker take every training flag, so one flag list can start both; a worker uses only the data flags.</summary>
+    public static readonly Option[] NodeCommands = [.. Training, .. Cluster, .. Node];
+
     public static readonly Option[] Evaluate =
     [
         new("--model", null, "RUN_DIR", "run folder (or .ckpt file) of a trained model"),

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
+using ActorMlp.Cluster.Actors;
+using ActorMlp.Cluster.Hosting;
 using ActorMlp.Core.Training;
 
 namespace ActorMlp.Cli.Commands;
@@ -14,12 +16,8 @@ public static class TrainCommand
     public static int Run(ParsedArguments args, TextWriter output, bool terminal)
     {
         var wall = Stopwatch.StartNew();
-        var job = TrainingJob.Prepare(args);
+        var job = TrainingJob.Prepare(args, OptionTable.Train);
         var s = job.Settings;
-        if (s.Workers != 0)
-            throw new UsageException($"--workers {s.Workers}: this build trains in one process only; use --workers 0");
-
-        var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker);
         var run = RunFolder.Create(s.Out, DateTime.Now);
         run.WriteConfig(job.ConfigText);
         var progress = new ProgressReporter(output, s.Progress, terminal);
@@ -27,6 +25,18 @@ public static class TrainCommand
         progress.Line(Headline(job));
 
         var trainer = job.Trainer;
+        if (s.Workers > 0)
+        {
+            var setup = new CoordinatorSetup(job.Model, trainer, job.Data.Fingerprint(), recorder,
+                s.Cluster with { MinWorkers = s.Workers }, new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var outcome = EmbeddedCluster.RunAsync(job.Config, setup, s.Workers, s.ThreadsPerWorker, job.Data.Train, setup.Fingerprint)
+                .GetAwaiter().GetResult();
+            if (!outcome.Succeeded) throw new RunFailedException(outcome.Message);
+            recorder.Finish(trainer, s.Workers, outcome.TrainSeconds, wall.Elapsed.TotalSeconds, output);
+            return 0;
+        }
+
+        var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker);
         var trainTime = new Stopwatch();
         while (!trainer.Finished)
         {

@@ -14,9 +14,9 @@ namespace ActorMlp.Cli.Commands;
 /// </summary>
 public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSplit Data, Mlp Model, TrainingPlan Plan, Trainer Trainer)
 {
-    public static TrainingJob Prepare(ParsedArguments args)
+    public static TrainingJob Prepare(ParsedArguments args, IReadOnlyList<Option> options)
     {
-        var config = ConfigLoader.Load(args, OptionTable.Training);
+        var config = ConfigLoader.Load(args, options);
         var s = TrainSettings.From(config);
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var spec = ModelBuilder.Build(s, data);

@@ -1,6 +1,7 @@
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
+using ActorMlp.Cluster.Hosting;
 using Akka.Configuration;
 
 namespace ActorMlp.Cli.Settings;
@@ -32,10 +33,11 @@ public sealed record TrainSettings
     public required int CheckpointEvery { get; init; }
     public required string Out { get; init; }
     public required ProgressMode Progress { get; init; }
+    public required ClusterSettings Cluster { get; init; }
 
     public static TrainSettings From(Config config)
     {
-        var r = new SettingsReader(config, OptionTable.Training);
+        var r = new SettingsReader(config, OptionTable.NodeCommands);
         const string d = "actormlp.data.", m = "actormlp.model.", t = "actormlp.train.", o = "actormlp.optimizer.";
         var optimizer = new OptimizerSettings(
             r.Choice<OptimizerKind>(o + "kind", OptimizerKindNames.TryParse, OptimizerKindNames.Choices),
@@ -52,6 +54,12 @@ public sealed record TrainSettings
             (float)r.Double(o + "gamma", 0, 1, exclusiveMin: true),
             (float)r.Double(o + "min-learning-rate", 0));
         string loss = r.String(m + "loss");
+        ClusterSettings cluster;
+        try { cluster = ClusterSettings.From(config); }
+        catch (Exception e) when (e is ArgumentException or FormatException or Akka.Configuration.ConfigurationException)
+        {
+            throw new UsageException(e.Message, e);
+        }
         return new TrainSettings
         {
             DataSpec = r.String(d + "spec"),
@@ -78,6 +86,7 @@ public sealed record TrainSettings
             ThreadsPerWorker = r.Int(t + "threads-per-worker", 1, 1024),
             CheckpointEvery = r.Int(t + "checkpoint-every", 0),
             Out = r.String(t + "out"),
+            Cluster = cluster,
             Progress = r.Choice<ProgressMode>(t + "progress", (string s, out ProgressMode p) => Enum.TryParse(s.Trim(), true, out p) && Enum.IsDefined(p) && !int.TryParse(s, out _), "auto, bar, lines, none"),
         };
     }

@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using ActorMlp.Cluster.Hosting;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Protocol;
+using ActorMlp.Core.Determinism;
+using ActorMlp.Core.Training;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorMlp.Cluster.Actors;
+
+/// <summary>
+/// Runs synchronous data-parallel training: each step it gives every live worker a contiguous range
+/// of leaves (balanced by cores) with the step's weights, gathers the subtree values into the
+/// canonical reduction tree, applies the optimizer to the root and starts the next step. Leaves of
+/// a worker that is lost are given to the others within the same step; copies and stale values are
+/// dropped, malformed ones refused, so the weights never depend on who computed what.
+/// </summary>
+public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "coordinator";
+
+    sealed class Worker(string id, IActorRef actor, int cores, Address address)
+    {
+        public string Id { get; } = id;
+        public IActorRef Actor { get; } = actor;
+        public int Cores { get; } = cores;
+        public Address Address { get; } = address;
+        public bool Ready { get; set; }
+        public long WeightsStep { get; set; } = -1;
+    }
+
+    sealed record StartTimedOut;
+
+    readonly CoordinatorSetup _setup;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly Dictionary<string, Worker> _workers = new();
+    readonly TreeAssembler _assembler;
+    readonly string?[] _owner;
+    readonly BufferPool _nodes;
+    readonly WeightsSnapshot.Pool _snapshots;
+    readonly ChunkAssembler _chunks;
+    readonly long _token = Random.Shared.NextInt64(1, long.MaxValue);
+    readonly Stopwatch _trainTime = new();
+    readonly HashSet<string> _seen = new();
+    TensorServer? _server;
+    WeightsSnapshot? _snapshot;
+    StepAssignment? _inFlight;
+    bool _started, _waitingLogged;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public CoordinatorActor(CoordinatorSetup setup)
+    {
+        _setup = setup;
+        int leaves = setup.Trainer.Plan.MicroShards;
+        _assembler = new TreeAssembler(leaves);
+        _owner = new string?[leaves];
+        _nodes = new BufferPool(setup.Model.NodeLength);
+        _snapshots = new WeightsSnapshot.Pool(setup.Model.Layout.Count);
+        _chunks = new ChunkAssembler(_nodes);
+
+        Receive<RegisterWorker>(Register);
+        Receive<LinkOpened>(m => { if (_workers.TryGetValue(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
+        Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));
+        Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
+        Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "its node is unreachable"));
+        Receive<ClusterEvent.MemberRemoved>(m => LoseAt(m.Member.Address, "its node left the cluster"));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<SubtreeArrived>(Accept);
+        Receive<TensorChunk>(OnChunk);
+        Receive<StartTimedOut>(_ =>
+        {
+            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers registered within {_setup.Settings.StartTimeout.TotalSeconds:F0} s");
+        });
+    }
+
+    protected override void PreStart()
+    {
+        if (_setup.Settings.TensorLink == TensorLinkKind.Socket)
+        {
+            string host = _setup.Settings.TensorHost;
+            if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+            _server = new TensorServer(host, _setup.Settings.TensorPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
+                warning => _log.Warning(warning));
+            _log.Info("tensor endpoint listening on {0}", _server.Endpoint);
+        }
+        AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
+        Timers.StartSingleTimer("start", new StartTimedOut(), _setup.Settings.StartTimeout);
+    }
+
+    protected override void PostStop()
+    {
+        AkkaCluster.Get(Context.System).Unsubscribe(Self);
+        _server?.Dispose();
+        _setup.Done.TrySetResult(new RunOutcome(false, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
+    }
+
+    void Register(RegisterWorker m)
+    {
+        if (m.Fingerprint != _setup.Fingerprint)
+        {
+            string reason = $"worker {m.WorkerId} has data {m.Fingerprint}, but this run trains on {_setup.Fingerprint}";
+            _log.Warning("refused {0}", reason);
+            Sender.Tell(new WorkerRefused(reason));
+            return;
+        }
+        if (_workers.TryGetValue(m.WorkerId, out var existing))
+        {
+            if (existing.Actor.Equals(Sender)) return; // a repeated registration while the reply was in flight
+            Lose(existing.Id, "it registered again");
+        }
+        var worker = new Worker(m.WorkerId, Sender, Math.Max(1, m.Cores), Sender.Path.Address);
+        _workers[m.WorkerId] = worker;
+        _seen.Add(m.WorkerId);
+        Context.Watch(Sender);
+        _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
+        Sender.Tell(new WorkerAccepted(_token, ModelMessage.From(_setup.Model.Spec), PlanMessage.From(_setup.Trainer.Plan), _server?.Endpoint ?? ""));
+        if (_server is null)
+        {
+            worker.Ready = true;
+            Resume();
+        }
+    }
+
+    Worker? ById(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
+
+    void LoseAt(Address address, string reason)
+    {
+        foreach (var w in _workers.Values.Where(w => w.Address.Equals(address)).ToList()) Lose(w.Id, reason);
+    }
+
+    void Lose(string id, string reason)
+    {
+        if (!_workers.Remove(id, out var worker)) return;
+        Context.Unwatch(worker.Actor);
+        _server?.Close(id);
+        _log.Warning("worker {0} is lost: {1}", id, reason);
+        for (int leaf = 0; leaf < _owner.Length; leaf++)
+            if (_owner[leaf] == id) _owner[leaf] = null;
+        Resume();
+    }
+
+    /// <summary>Starts training once enough workers are ready; later, gives orphaned leaves of the step in flight to live workers.</summary>
+    void Resume()
+    {
+        if (!_started)
+        {
+            if (_workers.Values.Count(w => w.Ready) < _setup.Settings.MinWorkers) return;
+            _started = true;
+            Timers.Cancel("start");
+            StartStep();
+            return;
+        }
+        if (_inFlight is not null) AssignOrphans();
+    }
+
+    void StartStep()
+    {
+        var trainer = _setup.Trainer;
+        if (trainer.Finished)
+        {
+            Finish();
+            return;
+        }
+        _trainTime.Start();
+        var step = trainer.Current;
+        _inFlight = step;
+        foreach (var buffer in _assembler.Clear()) _nodes.Return(buffer);
+        _chunks.DropBefore(step.Step);
+        Array.Fill(_owner, null);
+        _snapshot?.Release();
+        _snapshot = _snapshots.Take(step.Step, trainer.Parameters);
+        AssignOrphans();
+    }
+
+    /// <summary>Splits every run of uncovered, unowned leaves across the ready workers by cores.</summary>
+    void AssignOrphans()
+    {
+        var live = _workers.Values.Where(w => w.Ready).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
+        if (live.Count == 0)
+        {
+            if (!_waitingLogged) _log.Warning("no worker is left; waiting for one to join");
+            _waitingLogged = true;
+            return;
+        }
+        _waitingLogged = false;
+        var cores = live.Select(w => w.Cores).ToList();
+        int leaf = 0;
+        while (leaf < _owner.Length)
+        {
+            if (_owner[leaf] is not null || _assembler.IsCovered(leaf)) { leaf++; continue; }
+            int end = leaf;
+            while (end < _owner.Length && _owner[end] is null && !_assembler.IsCovered(end)) end++;
+            var ranges = LeafRanges.Split(leaf, end, cores);
+            for (int i = 0; i < live.Count; i++) Assign(live[i], ranges[i].Start, ranges[i].End);
+            leaf = end;
+        }
+    }
+
+    void Assign(Worker worker, int first, int end)
+    {
+        if (end <= first || _inFlight is not { } step || _snapshot is null) return;
+        for (int leaf = first; leaf < end; leaf++) _owner[leaf] = worker.Id;
+        if (worker.WeightsStep != step.Step)
+        {
+            if (_server is not null) _server.SendWeights(worker.Id, _snapshot);
+            else ChunkAssembler.Send(worker.Actor, Self, _token, step.Step, TensorKind.Weights, 0, 0, _snapshot.Values, _setup.Settings.ChunkBytes);
+            worker.WeightsStep = step.Step;
+        }
+        worker.Actor.Tell(new ComputeLeaves(step.Step, step.Epoch, step.Batch, first, end));
+    }
+
+    void OnChunk(TensorChunk chunk)
+    {
+        var worker = ById(Sender);
+        if (worker is null || chunk.Kind != TensorKind.Subtree || chunk.RunToken != _token)
+        {
+            _log.Warning("rejected a tensor chunk of step {0} from {1}: not a subtree of a registered worker of this run", chunk.Step, Sender.Path);
+            return;
+        }
+        float[]? value;
+        try { value = _chunks.Add(worker.Id, chunk); }
+        catch (InvalidDataException e)
+        {
+            _log.Warning("rejected a chunk of step {0} from worker {1}: {2}", chunk.Step, worker.Id, e.Message);
+            return;
+        }
+        if (value is not null) Accept(new SubtreeArrived(worker.Id, chunk.Step, new TreeNode(chunk.Level, chunk.Index), value));
+    }
+
+    void Accept(SubtreeArrived m)
+    {
+        string? problem = Check(m);
+        if (problem is not null || !_assembler.TryAdd(m.Node, m.Value))
+        {
+            if (problem is not null && problem != "stale") _log.Warning("rejected {0} of step {1} from worker {2}: {3}", m.Node, m.Step, m.WorkerId, problem);
+            _nodes.Return(m.Value);
+            return;
+        }
+        if (_assembler.Complete) CompleteStep();
+    }
+
+    string? Check(SubtreeArrived m)
+    {
+        if (_inFlight is not { } step || m.Step != step.Step) return "stale";
+        if (!_workers.ContainsKey(m.WorkerId)) return "unknown sender";
+        var node = m.Node;
+        if (node.Level < 0 || node.Level > 30 || node.Index < 0 || node.EndLeaf > _owner.Length) return "no such tree node";
+        if (m.Value.Length != _setup.Model.NodeLength) return $"{m.Value.Length} floats where {_setup.Model.NodeLength} are expected";
+        if (!AllFinite(m.Value)) return "it holds NaN or infinity";
+        return null;
+    }
+
+    /// <summary>NaN and ±∞ make the (vectorized) sum non-finite; only then are the values looked at one by one, since finite values can also overflow a float sum.</summary>
+    static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        float sum = TensorPrimitives.Sum(values);
+        if (float.IsFinite(sum)) return true;
+        foreach (float v in values) if (!float.IsFinite(v)) return false;
+        return true;
+    }
+
+    void CompleteStep()
+    {
+        var trainer = _setup.Trainer;
+        var step = _inFlight!.Value;
+        _inFlight = null;
+        try
+        {
+            bool epochEnded = trainer.Apply(_assembler.Root());
+            _trainTime.Stop();
+            _setup.Observer.StepApplied(trainer, step, epochEnded, _trainTime.Elapsed.TotalSeconds);
+            if (epochEnded) trainer.StartEpoch();
+        }
+        catch (Exception e) when (e is ArithmeticException or IOException or UnauthorizedAccessException)
+        {
+            Fail(e.Message);
+            return;
+        }
+        StartStep();
+    }
+
+    void Finish()
+    {
+        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking("the run is finished"));
+        _setup.Done.TrySetResult(new RunOutcome(true, "finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        Become(Finished);
+    }
+
+    void Fail(string message)
+    {
+        _log.Error("the run failed: {0}", message);
+        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking($"the run failed: {message}"));
+        _setup.Done.TrySetResult(new RunOutcome(false, message, _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        Become(Finished);
+    }
+
+    /// <summary>After the run: workers still registering are told to stop; everything else is over.</summary>
+    void Finished()
+    {
+        Receive<RegisterWorker>(_ => Sender.Tell(new StopWorking("the run is over")));
+        Receive<SubtreeArrived>(m => _nodes.Return(m.Value));
+        ReceiveAny(_ => { });
+    }
+}

@@ -1,0 +1,187 @@
+using ActorMlp.Cluster.Hosting;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Protocol;
+using ActorMlp.Core.Determinism;
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Training;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorMlp.Cluster.Actors;
+
+/// <summary>
+/// Registers with the coordinator once its node is up, then computes what it is told: for each
+/// ComputeLeaves of step t, once the weights of step t are in, the maximal aligned subtrees of its
+/// leaf range, sent back on the tensor link. It runs on a dedicated thread: a step's compute blocks
+/// only this actor, never the cluster's heartbeats.
+/// </summary>
+public sealed class WorkerActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "worker";
+
+    sealed record Tick;
+
+    readonly WorkerSetup _setup;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly List<ComputeLeaves> _pending = [];
+    Address? _coordinatorAddress;
+    IActorRef? _coordinator;
+    long _token;
+    Mlp? _model;
+    LeafComputer? _computer;
+    IWorkerLink? _link;
+    BufferPool? _chunkWeights;
+    ChunkAssembler? _chunks;
+    float[] _result = [];
+    (long Step, float[] Buffer)? _weights;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public WorkerActor(WorkerSetup setup)
+    {
+        _setup = setup;
+        Receive<ClusterEvent.MemberUp>(m =>
+        {
+            if (!m.Member.HasRole("coordinator")) return;
+            _coordinatorAddress = m.Member.Address;
+            Register();
+        });
+        Receive<ClusterEvent.MemberRemoved>(m => { if (m.Member.Address.Equals(_coordinatorAddress)) Disconnect("the coordinator's node left"); });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Tick>(_ => Register());
+        Receive<WorkerAccepted>(Accepted);
+        Receive<WorkerRefused>(m =>
+        {
+            _log.Error("the coordinator refused this worker: {0}", m.Reason);
+            Stop(new WorkerStopped(true, m.Reason));
+        });
+        Receive<StopWorking>(m =>
+        {
+            _log.Info("stopping: {0}", m.Reason);
+            Stop(new WorkerStopped(false, m.Reason));
+        });
+        Receive<ComputeLeaves>(m =>
+        {
+            if (_computer is null || !Sender.Equals(_coordinator)) return;
+            _pending.Add(m);
+            Compute();
+        });
+        Receive<WeightsArrived>(OnWeights);
+        Receive<TensorChunk>(OnChunk);
+        Receive<LinkClosed>(m => Disconnect($"the tensor link closed ({m.Reason})"));
+        Receive<Terminated>(m => { if (m.ActorRef.Equals(_coordinator)) Disconnect("the coordinator stopped"); });
+    }
+
+    protected override void PreStart()
+    {
+        AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        Timers.StartPeriodicTimer("register", new Tick(), _setup.Settings.RegisterInterval);
+    }
+
+    protected override void PostStop()
+    {
+        AkkaCluster.Get(Context.System).Unsubscribe(Self);
+        _link?.Dispose();
+    }
+
+    void Register()
+    {
+        if (_coordinator is not null || _coordinatorAddress is null) return;
+        var selection = Context.ActorSelection(new RootActorPath(_coordinatorAddress) / "user" / CoordinatorActor.Name);
+        selection.Tell(new RegisterWorker(_setup.WorkerId, _setup.Cores, _setup.Fingerprint));
+    }
+
+    void Accepted(WorkerAccepted m)
+    {
+        if (_coordinator is not null) return;
+        var spec = m.Model.ToSpec();
+        var plan = m.Plan.ToPlan();
+        try
+        {
+            _model = new Mlp(spec);
+            _computer = new LeafComputer(_model, _setup.Train, plan);
+            _link = m.TensorEndpoint.Length == 0
+                ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
+                : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes);
+        }
+        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
+        {
+            _log.Error("cannot join the run: {0}", e.Message);
+            _model = null;
+            _computer = null;
+            return; // the next tick registers again
+        }
+        _chunks = _chunkWeights is null ? null : new ChunkAssembler(_chunkWeights);
+        _coordinator = Sender;
+        _token = m.RunToken;
+        _result = new float[_model.NodeLength];
+        Context.Watch(Sender);
+        _log.Info("joined the run: model {0}, {1}", spec, m.TensorEndpoint.Length == 0 ? "tensors as Akka messages" : $"tensors on {m.TensorEndpoint}");
+    }
+
+    void OnChunk(TensorChunk chunk)
+    {
+        if (_chunks is null || !Sender.Equals(_coordinator) || chunk.Kind != TensorKind.Weights || chunk.RunToken != _token) return;
+        try
+        {
+            if (_chunks.Add("coordinator", chunk) is { } weights) OnWeights(new WeightsArrived(chunk.Step, weights));
+        }
+        catch (InvalidDataException e) { _log.Warning("rejected a weights chunk of step {0}: {1}", chunk.Step, e.Message); }
+    }
+
+    void OnWeights(WeightsArrived m)
+    {
+        if (_link is null) return;
+        if (_weights is { } old)
+        {
+            if (old.Step > m.Step) { _link.ReturnWeights(m.Weights); return; }
+            _link.ReturnWeights(old.Buffer);
+        }
+        _weights = (m.Step, m.Weights);
+        _chunks?.DropBefore(m.Step);
+        _pending.RemoveAll(p => p.Step < m.Step);
+        Compute();
+    }
+
+    void Compute()
+    {
+        if (_weights is not { } weights || _computer is null || _link is null) return;
+        foreach (var job in _pending.Where(p => p.Step == weights.Step).ToList())
+        {
+            _pending.Remove(job);
+            var step = new StepAssignment(job.Step, job.Epoch, job.Batch);
+            foreach (var node in TreeNode.Cover(job.FirstLeaf, job.EndLeaf))
+            {
+                _computer.ComputeNode(weights.Buffer, step, node, _result);
+                try { _link.SendSubtree(job.Step, node, _result); }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    Disconnect($"sending a subtree failed ({e.Message})");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets the run; the periodic tick registers again if a coordinator comes back.</summary>
+    void Disconnect(string reason)
+    {
+        if (_coordinator is null) return;
+        _log.Warning("lost the coordinator: {0}", reason);
+        Context.Unwatch(_coordinator);
+        _coordinator = null;
+        _link?.Dispose();
+        _link = null;
+        _computer = null;
+        _weights = null;
+        _pending.Clear();
+    }
+
+    void Stop(WorkerStopped stopped)
+    {
+        _setup.Stopped(stopped);
+        Context.Stop(Self);
+    }
+}

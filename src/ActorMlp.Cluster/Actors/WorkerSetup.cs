@@ -1,0 +1,19 @@
+using ActorMlp.Cluster.Hosting;
+using ActorMlp.Core.Training;
+
+namespace ActorMlp.Cluster.Actors;
+
+/// <summary>
+/// A worker's own side of the run: its id, the cores it offers, its training samples and their
+/// fingerprint; the model and plan come from the coordinator. Stopped is told why the worker stopped.
+/// </summary>
+public sealed record WorkerSetup(
+    string WorkerId,
+    int Cores,
+    ISampleSource Train,
+    string Fingerprint,
+    ClusterSettings Settings,
+    Action<WorkerStopped> Stopped);
+
+/// <summary>Refused: the coordinator would not take this worker (different data); otherwise the run ended.</summary>
+public sealed record WorkerStopped(bool Refused, string Reason);

@@ -1,0 +1,45 @@
+using ActorMlp.Cluster.Actors;
+using Akka.Actor;
+using Akka.Configuration;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorMlp.Cluster.Hosting;
+
+/// <summary>Starts one node of a run: an ActorSystem named "actormlp" with its role, joined to its seed, running its actor.</summary>
+public static class ClusterNode
+{
+    public const string SystemName = "actormlp";
+    public const string WorkerDispatcher = "actormlp.cluster.worker-dispatcher";
+
+    /// <summary>The configuration of a node of <paramref name="role"/>; a non-null port or host overrides the remoting settings.</summary>
+    public static Config NodeConfig(Config config, string role, string? host = null, int? port = null)
+    {
+        var lines = new List<string> { $"akka.cluster.roles = [\"{role}\"]" };
+        if (host is not null) lines.Add($"akka.remote.dot-netty.tcp.hostname = \"{host}\"");
+        if (port is not null) lines.Add($"akka.remote.dot-netty.tcp.port = {port}");
+        return ConfigurationFactory.ParseString(string.Join("\n", lines)).WithFallback(config);
+    }
+
+    /// <summary>A coordinator node that forms a cluster of its own (it is its own seed).</summary>
+    public static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
+    {
+        var system = ActorSystem.Create(SystemName, nodeConfig);
+        var cluster = AkkaCluster.Get(system);
+        cluster.Join(cluster.SelfAddress);
+        var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(setup)), CoordinatorActor.Name);
+        return (system, coordinator);
+    }
+
+    /// <summary>Leaves the cluster gracefully and terminates the node (Akka's coordinated shutdown).</summary>
+    public static Task LeaveAsync(ActorSystem system)
+        => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+
+    /// <summary>A worker node that joins the cluster through <paramref name="seeds"/> (or the configured seed nodes when empty).</summary>
+    public static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
+    {
+        var system = ActorSystem.Create(SystemName, nodeConfig);
+        if (seeds.Count > 0) AkkaCluster.Get(system).JoinSeedNodes(seeds);
+        system.ActorOf(Props.Create(() => new WorkerActor(setup)).WithDispatcher(WorkerDispatcher), WorkerActor.Name);
+        return system;
+    }
+}

@@ -1,0 +1,48 @@
+using Akka.Configuration;
+
+namespace ActorMlp.Cluster.Hosting;
+
+public enum TensorLinkKind { Socket, Akka }
+
+/// <summary>The actormlp.cluster section of the configuration (see hocon/reference.conf).</summary>
+public sealed record ClusterSettings
+{
+    public TensorLinkKind TensorLink { get; init; } = TensorLinkKind.Socket;
+    public string TensorHost { get; init; } = "";
+    public int TensorPort { get; init; }
+    public int ChunkBytes { get; init; } = 64 * 1024;
+    public int SocketBufferBytes { get; init; } = 4 << 20;
+    public int MinWorkers { get; init; } = 1;
+    public TimeSpan RegisterInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault.</summary>
+    public static ClusterSettings From(Config config)
+    {
+        const string p = "actormlp.cluster.";
+        string link = config.GetString(p + "tensor-link", "socket").Trim().ToLowerInvariant();
+        var settings = new ClusterSettings
+        {
+            TensorLink = link switch
+            {
+                "socket" => TensorLinkKind.Socket,
+                "akka" => TensorLinkKind.Akka,
+                _ => throw new ArgumentException($"{p}tensor-link must be socket or akka, got '{link}'"),
+            },
+            TensorHost = config.GetString(p + "tensor-host", ""),
+            TensorPort = config.GetInt(p + "tensor-port", 0),
+            ChunkBytes = config.GetInt(p + "chunk-bytes", 64 * 1024),
+            SocketBufferBytes = config.GetInt(p + "socket-buffer-bytes", 4 << 20),
+            MinWorkers = config.GetInt(p + "min-workers", 1),
+            RegisterInterval = config.GetTimeSpan(p + "register-interval", TimeSpan.FromSeconds(1)),
+            StartTimeout = config.GetTimeSpan(p + "start-timeout", TimeSpan.FromSeconds(60)),
+        };
+        long frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000;
+        if (settings.ChunkBytes < 4 || settings.ChunkBytes > frame - 1024)
+            throw new ArgumentException($"{p}chunk-bytes must be between 4 and the remoting frame size less 1 KiB ({frame - 1024}), got {settings.ChunkBytes}");
+        if (settings.TensorPort is < 0 or > 65535) throw new ArgumentException($"{p}tensor-port must be 0..65535, got {settings.TensorPort}");
+        if (settings.MinWorkers < 1) throw new ArgumentException($"{p}min-workers must be at least 1, got {settings.MinWorkers}");
+        if (settings.SocketBufferBytes < 4096) throw new ArgumentException($"{p}socket-buffer-bytes must be at least 4096");
+        return settings;
+    }
+}

@@ -1,0 +1,41 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace ActorMlp.Cluster.Hosting;
+
+/// <summary>
+/// Akka's log on standard error, one compact line per event. Remoting's reports of a peer's
+/// connection closing are dropped: peers leave at the end of every run, and a peer that fails is
+/// reported by the coordinator itself when cluster membership marks it unreachable.
+/// </summary>
+public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    public ConsoleLogger()
+    {
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(Write);
+    }
+
+    static void Write(LogEvent e)
+    {
+        string message = e.Message?.ToString() ?? "";
+        if (IsConnectionNoise(e, message)) return;
+        string level = e.LogLevel() switch
+        {
+            LogLevel.ErrorLevel => "error",
+            LogLevel.WarningLevel => "warning",
+            LogLevel.InfoLevel => "info",
+            _ => "debug",
+        };
+        string source = e.LogSource.Contains("/user/") ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + 6)..] : e.LogSource;
+        string cause = e is Error { Cause: { } c } ? $" ({c.Message})" : "";
+        Console.Error.WriteLine($"[{e.Timestamp:HH:mm:ss.fff} {level}] {source}: {message}{cause}");
+    }
+
+    static bool IsConnectionNoise(LogEvent e, string message)
+        => message.StartsWith("Unable to REMOVE channel", StringComparison.Ordinal)
+           || e.LogSource.Contains("endpointManager", StringComparison.Ordinal)
+           && (message.Contains("Disassociated", StringComparison.Ordinal) || message.Contains("is now gated", StringComparison.Ordinal)
+               || (e is Error { Cause: { } cause } && cause.GetType().Name == "EndpointDisassociatedException"));
+}

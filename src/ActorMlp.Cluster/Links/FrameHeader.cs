@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+
+namespace ActorMlp.Cluster.Links;
+
+public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2 }
+
+/// <summary>
+/// The 32-byte header of a tensor frame, little-endian: magic "AMTF", kind, tree level, 2 spare bytes,
+/// tree index, step, run token, payload length (floats; bytes of the worker id for Hello). The payload
+/// follows as raw little-endian floats, read straight into the buffer that will use them.
+/// </summary>
+public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, long Step, long RunToken, int Length)
+{
+    public const int Size = 32;
+    const uint Magic = 0x46544D41; // "AMTF"
+
+    public void Write(Span<byte> b)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
+        b[4] = (byte)Kind;
+        b[5] = (byte)Level;
+        b[6] = b[7] = 0;
+        BinaryPrimitives.WriteInt32LittleEndian(b[8..], Index);
+        BinaryPrimitives.WriteInt64LittleEndian(b[12..], Step);
+        BinaryPrimitives.WriteInt64LittleEndian(b[20..], RunToken);
+        BinaryPrimitives.WriteInt32LittleEndian(b[28..], Length);
+    }
+
+    /// <summary>Reads a header; throws <see cref="InvalidDataException"/> on a wrong magic or kind.</summary>
+    public static FrameHeader Read(ReadOnlySpan<byte> b)
+    {
+        if (BinaryPrimitives.ReadUInt32LittleEndian(b) != Magic) throw new InvalidDataException("tensor frame without the AMTF magic");
+        var kind = (FrameKind)b[4];
+        if (!Enum.IsDefined(kind)) throw new InvalidDataException($"tensor frame of unknown kind {b[4]}");
+        var header = new FrameHeader(kind, b[5], BinaryPrimitives.ReadInt32LittleEndian(b[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(b[12..]), BinaryPrimitives.ReadInt64LittleEndian(b[20..]),
+            BinaryPrimitives.ReadInt32LittleEndian(b[28..]));
+        if (header.Length < 0) throw new InvalidDataException("tensor frame with a negative length");
+        return header;
+    }
+}

@@ -1,0 +1,18 @@
+using ActorMlp.Core.Determinism;
+using Akka.Actor;
+
+namespace ActorMlp.Cluster.Links;
+
+// What a tensor link announces to the actor that owns it. They never leave the process, so they skip serialization.
+
+/// <summary>A subtree value of step Step from worker WorkerId, read into a pooled buffer the receiver returns.</summary>
+public sealed record SubtreeArrived(string WorkerId, long Step, TreeNode Node, float[] Value) : INoSerializationVerificationNeeded;
+
+/// <summary>The weights of step Step, read into a pooled buffer the receiver returns.</summary>
+public sealed record WeightsArrived(long Step, float[] Weights) : INoSerializationVerificationNeeded;
+
+/// <summary>A worker's tensor connection is up: it can be given leaves.</summary>
+public sealed record LinkOpened(string WorkerId) : INoSerializationVerificationNeeded;
+
+/// <summary>A tensor connection broke: for the coordinator, that worker has failed.</summary>
+public sealed record LinkClosed(string WorkerId, string Reason) : INoSerializationVerificationNeeded;

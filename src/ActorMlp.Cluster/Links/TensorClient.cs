@@ -1,0 +1,82 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using ActorMlp.Core.Determinism;
+using Akka.Actor;
+
+namespace ActorMlp.Cluster.Links;
+
+/// <summary>
+/// A worker's TCP connection to the coordinator's tensor endpoint: a reader thread takes weight
+/// frames into pooled buffers and announces them to the worker actor; subtree values are written
+/// by the actor itself, which has nothing else to do until they are sent.
+/// </summary>
+public sealed class TensorClient : IWorkerLink
+{
+    readonly TcpClient _client;
+    readonly NetworkStream _stream;
+    readonly long _token;
+    readonly BufferPool _weights;
+    readonly IActorRef _owner;
+    readonly string _workerId;
+    readonly byte[] _header = new byte[FrameHeader.Size];
+    volatile bool _disposed;
+
+    public TensorClient(string endpoint, string workerId, long token, int weightsLength, IActorRef owner, int socketBuffer)
+    {
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out int port))
+            throw new ArgumentException($"tensor endpoint '{endpoint}' is not host:port");
+        _token = token;
+        _owner = owner;
+        _workerId = workerId;
+        _weights = new BufferPool(weightsLength);
+        _client = new TcpClient();
+        TensorServer.Configure(_client, socketBuffer);
+        _client.Connect(endpoint[..colon], port);
+        _stream = _client.GetStream();
+
+        var id = Encoding.UTF8.GetBytes(workerId);
+        new FrameHeader(FrameKind.Hello, 0, 0, 0, token, id.Length).Write(_header);
+        _stream.Write(_header);
+        _stream.Write(id);
+        new Thread(ReadLoop) { IsBackground = true, Name = "tensor-read" }.Start();
+    }
+
+    public void SendSubtree(long step, TreeNode node, float[] value)
+    {
+        new FrameHeader(FrameKind.Subtree, node.Level, node.Index, step, _token, value.Length).Write(_header);
+        _stream.Write(_header);
+        _stream.Write(MemoryMarshal.AsBytes(value.AsSpan()));
+    }
+
+    public void ReturnWeights(float[] buffer) => _weights.Return(buffer);
+
+    void ReadLoop()
+    {
+        var header = new byte[FrameHeader.Size];
+        try
+        {
+            while (true)
+            {
+                _stream.ReadExactly(header);
+                var h = FrameHeader.Read(header);
+                if (h.Kind != FrameKind.Weights || h.Length != _weights.Length || h.RunToken != _token)
+                    throw new InvalidDataException($"unexpected {h.Kind} frame of {h.Length} floats from the coordinator");
+                var buffer = _weights.Rent();
+                _stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
+                _owner.Tell(new WeightsArrived(h.Step, buffer));
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
+        {
+            if (!_disposed) _owner.Tell(new LinkClosed(_workerId, e.Message));
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _client.Close();
+    }
+}

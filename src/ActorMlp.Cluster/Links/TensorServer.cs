@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using ActorMlp.Core.Determinism;
+using Akka.Actor;
+
+namespace ActorMlp.Cluster.Links;
+
+/// <summary>
+/// The coordinator's tensor endpoint: one TCP connection per worker. Each connection has a reader
+/// thread that reads subtree frames straight into pooled buffers and announces them to the coordinator
+/// actor, and a sender thread that writes weight snapshots in order, so a slow worker never blocks the actor.
+/// </summary>
+public sealed class TensorServer : IDisposable
+{
+    readonly TcpListener _listener;
+    readonly long _token;
+    readonly BufferPool _nodes;
+    readonly IActorRef _owner;
+    readonly int _socketBuffer;
+    readonly Action<string> _warn;
+    readonly ConcurrentDictionary<string, Connection> _connections = new();
+    volatile bool _disposed;
+
+    /// <summary>host:port that workers connect to.</summary>
+    public string Endpoint { get; }
+
+    public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn)
+    {
+        _token = token;
+        _nodes = nodes;
+        _owner = owner;
+        _socketBuffer = socketBuffer;
+        _warn = warn;
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+        _listener = new TcpListener(address, port);
+        _listener.Start();
+        Endpoint = $"{host}:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        new Thread(AcceptLoop) { IsBackground = true, Name = "tensor-accept" }.Start();
+    }
+
+    /// <summary>Queues the snapshot for the worker's connection; a worker without one is skipped (its failure is reported separately).</summary>
+    public void SendWeights(string workerId, WeightsSnapshot snapshot)
+    {
+        if (_connections.TryGetValue(workerId, out var connection)) connection.Enqueue(snapshot);
+    }
+
+    /// <summary>Closes a worker's connection, e.g. after the coordinator has given it up.</summary>
+    public void Close(string workerId)
+    {
+        if (_connections.TryRemove(workerId, out var connection)) connection.Dispose();
+    }
+
+    void AcceptLoop()
+    {
+        while (!_disposed)
+        {
+            TcpClient client;
+            try { client = _listener.AcceptTcpClient(); }
+            catch (Exception) when (_disposed) { return; }
+            catch (SocketException e) { _warn($"tensor endpoint accept failed: {e.Message}"); continue; }
+            new Thread(() => Serve(client)) { IsBackground = true, Name = "tensor-read" }.Start();
+        }
+    }
+
+    void Serve(TcpClient client)
+    {
+        string? workerId = null;
+        Connection? connection = null;
+        try
+        {
+            Configure(client, _socketBuffer);
+            var stream = client.GetStream();
+            var headerBytes = new byte[FrameHeader.Size];
+            stream.ReadExactly(headerBytes);
+            var hello = FrameHeader.Read(headerBytes);
+            if (hello.Kind != FrameKind.Hello || hello.Length is < 1 or > 1024)
+                throw new InvalidDataException("the first frame is not a hello");
+            var id = new byte[hello.Length];
+            stream.ReadExactly(id);
+            workerId = Encoding.UTF8.GetString(id);
+            if (hello.RunToken != _token) throw new InvalidDataException($"worker {workerId} connected with the token of another run");
+
+            connection = new Connection(client, stream, _token);
+            if (_connections.TryGetValue(workerId, out var previous)) previous.Dispose();
+            _connections[workerId] = connection;
+            _owner.Tell(new LinkOpened(workerId));
+
+            var scratch = new byte[64 * 1024];
+            while (true)
+            {
+                stream.ReadExactly(headerBytes);
+                var h = FrameHeader.Read(headerBytes);
+                if (h.Kind != FrameKind.Subtree) throw new InvalidDataException($"a {h.Kind} frame from a worker");
+                if (h.Length != _nodes.Length)
+                {
+                    _warn($"rejected a subtree of step {h.Step} from worker {workerId}: {h.Length} floats where {_nodes.Length} are expected");
+                    Skip(stream, (long)h.Length * sizeof(float), scratch);
+                    continue;
+                }
+                var buffer = _nodes.Rent();
+                stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
+                if (h.RunToken != _token)
+                {
+                    _nodes.Return(buffer);
+                    continue;
+                }
+                _owner.Tell(new SubtreeArrived(workerId, h.Step, new TreeNode(h.Level, h.Index), buffer));
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
+        {
+            if (workerId is not null && !_disposed && connection is not null && _connections.TryRemove(new(workerId, connection)))
+                _owner.Tell(new LinkClosed(workerId, e.Message));
+            else if (workerId is null && !_disposed)
+                _warn($"a tensor connection was refused: {e.Message}");
+        }
+        finally
+        {
+            connection?.Dispose();
+            client.Dispose();
+        }
+    }
+
+    static void Skip(Stream stream, long bytes, byte[] scratch)
+    {
+        while (bytes > 0)
+        {
+            int n = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, bytes));
+            if (n == 0) throw new EndOfStreamException();
+            bytes -= n;
+        }
+    }
+
+    internal static void Configure(TcpClient client, int socketBuffer)
+    {
+        client.NoDelay = true;
+        client.SendBufferSize = socketBuffer;
+        client.ReceiveBufferSize = socketBuffer;
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _listener.Stop();
+        foreach (var c in _connections.Values) c.Dispose();
+        _connections.Clear();
+    }
+
+    /// <summary>One worker's connection: snapshots are written in order by its own thread.</summary>
+    sealed class Connection : IDisposable
+    {
+        readonly TcpClient _client;
+        readonly NetworkStream _stream;
+        readonly BlockingCollection<WeightsSnapshot> _queue = new();
+        readonly byte[] _header = new byte[FrameHeader.Size];
+
+        readonly long _token;
+
+        public Connection(TcpClient client, NetworkStream stream, long token)
+        {
+            _token = token;
+            _client = client;
+            _stream = stream;
+            new Thread(SendLoop) { IsBackground = true, Name = "tensor-send" }.Start();
+        }
+
+        public void Enqueue(WeightsSnapshot snapshot)
+        {
+            snapshot.Retain();
+            try { _queue.Add(snapshot); }
+            catch (InvalidOperationException) { snapshot.Release(); }
+        }
+
+        void SendLoop()
+        {
+            foreach (var snapshot in _queue.GetConsumingEnumerable())
+            {
+                try
+                {
+                    new FrameHeader(FrameKind.Weights, 0, 0, snapshot.Step, _token, snapshot.Values.Length).Write(_header);
+                    _stream.Write(_header);
+                    _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+                {
+                    _client.Close(); // the reader sees the broken connection and reports it
+                }
+                finally { snapshot.Release(); }
+            }
+        }
+
+        public void Dispose()
+        {
+            _queue.CompleteAdding();
+            _client.Close();
+        }
+    }
+}

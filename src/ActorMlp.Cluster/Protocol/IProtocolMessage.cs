@@ -1,0 +1,6 @@
+namespace ActorMlp.Cluster.Protocol;
+
+/// <summary>
+/// Marks every message that crosses nodes; HOCON binds them all to <see cref="Serialization.ProtocolSerializer"/>.
+/// </summary>
+public interface IProtocolMessage;

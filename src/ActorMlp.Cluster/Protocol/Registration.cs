@@ -1,0 +1,55 @@
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Training;
+using MessagePack;
+
+namespace ActorMlp.Cluster.Protocol;
+
+/// <summary>A worker asks to join the run, naming its data by fingerprint (name, sample counts, SHA-256).</summary>
+[MessagePackObject]
+public sealed record RegisterWorker(
+    [property: Key(0)] string WorkerId,
+    [property: Key(1)] int Cores,
+    [property: Key(2)] string Fingerprint) : IProtocolMessage;
+
+/// <summary>
+/// The coordinator takes the worker into the run: what to build (model, plan) and where its tensor
+/// endpoint is ("" when tensors travel as Akka messages). The run token tags every tensor frame of this run.
+/// </summary>
+[MessagePackObject]
+public sealed record WorkerAccepted(
+    [property: Key(0)] long RunToken,
+    [property: Key(1)] ModelMessage Model,
+    [property: Key(2)] PlanMessage Plan,
+    [property: Key(3)] string TensorEndpoint) : IProtocolMessage;
+
+/// <summary>The coordinator will not use this worker; the reason names what differs.</summary>
+[MessagePackObject]
+public sealed record WorkerRefused([property: Key(0)] string Reason) : IProtocolMessage;
+
+/// <summary>The run is over (finished or failed); workers of the run stop.</summary>
+[MessagePackObject]
+public sealed record StopWorking([property: Key(0)] string Reason) : IProtocolMessage;
+
+[MessagePackObject]
+public sealed record ModelMessage(
+    [property: Key(0)] int[] Layers,
+    [property: Key(1)] ActivationKind Activation,
+    [property: Key(2)] HeadKind Head,
+    [property: Key(3)] int MaxoutPieces,
+    [property: Key(4)] float LeakySlope)
+{
+    public static ModelMessage From(ModelSpec s) => new(s.Layers, s.Activation, s.Head, s.MaxoutPieces, s.LeakySlope);
+    public ModelSpec ToSpec() => new(Layers, Activation, Head, MaxoutPieces, LeakySlope);
+}
+
+[MessagePackObject]
+public sealed record PlanMessage(
+    [property: Key(0)] int TrainSamples,
+    [property: Key(1)] int Epochs,
+    [property: Key(2)] int Batch,
+    [property: Key(3)] int MicroShards,
+    [property: Key(4)] ulong Seed)
+{
+    public static PlanMessage From(TrainingPlan p) => new(p.TrainSamples, p.Epochs, p.Batch, p.MicroShards, p.Seed);
+    public TrainingPlan ToPlan() => new(TrainSamples, Epochs, Batch, MicroShards, Seed);
+}

@@ -1,0 +1,42 @@
+using ActorMlp.Cluster.Protocol;
+using Akka.Actor;
+using Akka.Serialization;
+using MessagePack;
+
+namespace ActorMlp.Cluster.Serialization;
+
+/// <summary>
+/// MessagePack for every protocol message, told apart by a short manifest. Byte arrays (tensor
+/// chunks) are written as MessagePack bin blocks, one copy, never element by element.
+/// </summary>
+public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    static readonly (string Manifest, Type Type)[] Types =
+    [
+        ("rw", typeof(RegisterWorker)),
+        ("wa", typeof(WorkerAccepted)),
+        ("wr", typeof(WorkerRefused)),
+        ("sw", typeof(StopWorking)),
+        ("cl", typeof(ComputeLeaves)),
+        ("tc", typeof(TensorChunk)),
+    ];
+
+    static readonly Dictionary<Type, string> ManifestOf = Types.ToDictionary(t => t.Type, t => t.Manifest);
+    static readonly Dictionary<string, Type> TypeOf = Types.ToDictionary(t => t.Manifest, t => t.Type);
+    static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    public override int Identifier => 4711;
+
+    public override string Manifest(object o) => ManifestOf.TryGetValue(o.GetType(), out var m) ? m
+        : throw new ArgumentException($"{o.GetType()} is not an ActorMlp protocol message");
+
+    public override byte[] ToBinary(object obj) => MessagePackSerializer.Serialize(obj.GetType(), obj, Options);
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!TypeOf.TryGetValue(manifest, out var type))
+            throw new System.Runtime.Serialization.SerializationException($"unknown ActorMlp manifest '{manifest}'");
+        return MessagePackSerializer.Deserialize(type, bytes, Options)
+            ?? throw new System.Runtime.Serialization.SerializationException($"empty ActorMlp message '{manifest}'");
+    }
+}
