@@ -1,8 +1,11 @@
 using System.Text.Json;
 using ActorMlp.Cli.CommandLine;
+using ActorMlp.Cli.Runs;
+using ActorMlp.Cli.Settings;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Training;
 using ActorMlp.Data;
+using Akka.Configuration;
 
 namespace ActorMlp.Cli.Commands;
 
@@ -16,7 +19,8 @@ public static class EvaluateCommand
     {
         var checkpoint = ModelLoader.Load(args.Get("--model"));
         string spec = args.Get("--data") ?? checkpoint.Dataset;
-        var data = DataOptions.Load(spec, args.Get("--data-dir") ?? "");
+        var split = RunSplit(args.Get("--model")!);
+        var data = DataOptions.Load(spec, args.Get("--data-dir") ?? split.DataDir, split.TestFraction, split.SplitSeed);
         var model = new Mlp(checkpoint.Spec);
         if (data.Features != model.Spec.Inputs)
             throw new UsageException($"{data.Name} has {data.Features} features, but the model takes {model.Spec.Inputs}");
@@ -42,5 +46,24 @@ public static class EvaluateCommand
         else json["test_accuracy"] = result.Accuracy;
         output.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>
+    /// The held-out split of the run, from the config.conf beside its checkpoint, so the test part is
+    /// the one the run was tested on; the defaults when there is no config.conf.
+    /// </summary>
+    static (double TestFraction, ulong SplitSeed, string DataDir) RunSplit(string model)
+    {
+        string folder = Directory.Exists(model) ? model : Path.GetDirectoryName(Path.GetFullPath(model)) ?? ".";
+        string path = Path.Combine(folder, RunFolder.ConfigFile);
+        var config = ConfigLoader.Reference();
+        if (File.Exists(path))
+        {
+            try { config = ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(config); }
+            catch (Exception e) { throw new UsageException($"cannot read the run's settings from {path}: {e.Message.Split('\n')[0].Trim()}", e); }
+        }
+        var r = new SettingsReader(config, OptionTable.Training);
+        return (r.Double("actormlp.data.test-fraction", 0, 1, exclusiveMin: true), (ulong)r.Long("actormlp.data.split-seed", 0),
+                r.String("actormlp.data.dir"));
     }
 }

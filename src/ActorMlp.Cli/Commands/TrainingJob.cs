@@ -36,5 +36,5 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
     public ModelSpec Spec => Model.Spec;
 
     /// <summary>The effective actormlp settings as HOCON, for the run folder.</summary>
-    public string ConfigText => $"actormlp {Config.GetConfig("actormlp").ToString(includeFallback: true).Trim()}\n";
+    public string ConfigText => HoconWriter.Write(Config, ConfigLoader.Reference(), "actormlp");
 }

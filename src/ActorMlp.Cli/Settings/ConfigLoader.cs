@@ -30,11 +30,13 @@ public static class ConfigLoader
             {
                 throw new UsageException($"cannot read config file {file}: {e.Message}", e);
             }
+            if (HoconSyntax.Problem(text) is { } problem)
+                throw new UsageException($"config file {file} is not valid HOCON: {problem}");
             Config parsed;
             try { parsed = ConfigurationFactory.ParseString(text); }
             catch (Exception e)
             {
-                throw new UsageException($"config file {file} is not valid HOCON: {e.Message}", e);
+                throw new UsageException($"config file {file} is not valid HOCON: {e.Message.Split('\n')[0].Trim()}", e);
             }
             config = parsed.WithFallback(config);
         }

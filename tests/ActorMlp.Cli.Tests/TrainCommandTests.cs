@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ActorMlp.Cli.Tests;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    readonly Cli _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    static readonly string[] Small = ["--epochs", "2", "--hidden", "32"];
+
+    [Fact]
+    public void Train_on_digits_writes_summary_metrics_checkpoint_and_config()
+    {
+        string run = _cli.NewPath();
+
+        var result = Cli.Run("train", "--out", run, "--epochs", "3", "--hidden", "32");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("", result.Error);
+        var s = Cli.Summary(run);
+        Assert.Equal("digits", s.GetProperty("dataset").GetString());
+        Assert.Equal("classification", s.GetProperty("task").GetString());
+        Assert.Equal([64, 32, 10], s.GetProperty("layers").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(3, s.GetProperty("epochs").GetInt32());
+        Assert.Equal(3 * (1437 / 128), s.GetProperty("steps").GetInt64());
+        Assert.Equal(0, s.GetProperty("workers").GetInt32());
+        Assert.Equal(128, s.GetProperty("batch").GetInt32());
+        Assert.Equal(16, s.GetProperty("micro_shards").GetInt32());
+        Assert.InRange(s.GetProperty("train_loss").GetDouble(), 1e-6, 2.5);
+        Assert.InRange(s.GetProperty("test_loss").GetDouble(), 1e-6, 2.5);
+        Assert.InRange(s.GetProperty("test_accuracy").GetDouble(), 0.5, 1.0);
+        Assert.True(s.GetProperty("samples_per_second").GetDouble() > 0);
+        Assert.True(s.GetProperty("wall_seconds").GetDouble() > 0);
+        Assert.False(s.TryGetProperty("test_rmse", out _));
+        string sha = s.GetProperty("parameters_sha256").GetString()!;
+        Assert.Matches("^[0-9a-f]{64}$", sha);
+        Assert.Contains($"parameters_sha256: {sha}", result.Output);
+
+        var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        Assert.Equal(4, metrics.Length);
+        var header = metrics[0].Split(',');
+        int epoch = Array.IndexOf(header, "epoch"), testAccuracy = Array.IndexOf(header, "test_accuracy");
+        Assert.True(epoch >= 0 && testAccuracy >= 0, metrics[0]);
+        Assert.Equal(["1", "2", "3"], metrics[1..].Select(l => l.Split(',')[epoch]));
+        Assert.Equal(s.GetProperty("test_accuracy").GetDouble(),
+            double.Parse(metrics[3].Split(',')[testAccuracy], CultureInfo.InvariantCulture), 6);
+
+        Assert.True(new FileInfo(Path.Combine(run, "model.ckpt")).Length > 2410 * 4);
+        Assert.Contains("epochs", File.ReadAllText(Path.Combine(run, "config.conf")));
+        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+    }
+
+    [Fact]
+    public void The_same_command_twice_gives_the_same_parameters()
+    {
+        Assert.Equal(Cli.Sha(_cli.Train(Small)), Cli.Sha(_cli.Train(Small)));
+    }
+
+    [Fact]
+    public void Another_seed_gives_other_parameters()
+    {
+        Assert.NotEqual(Cli.Sha(_cli.Train(Small)), Cli.Sha(_cli.Train([.. Small, "--seed", "2"])));
+    }
+
+    [Fact]
+    public void Two_threads_per_worker_give_the_same_parameters_as_one()
+    {
+        string one = Cli.Sha(_cli.Train([.. Small, "--threads-per-worker", "1"]));
+        string two = Cli.Sha(_cli.Train([.. Small, "--threads-per-worker", "2"]));
+
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void The_default_digits_run_reaches_95_percent_test_accuracy()
+    {
+        var s = Cli.Summary(_cli.Train());
+
+        Assert.Equal([64, 256, 128, 10], s.GetProperty("layers").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(10, s.GetProperty("epochs").GetInt32());
+        Assert.True(s.GetProperty("test_accuracy").GetDouble() >= 0.95, s.ToString());
+    }
+
+    [Fact]
+    public void Breast_cancer_trains_a_binary_head_to_93_percent()
+    {
+        var s = Cli.Summary(_cli.Train("--data", $"csv:{Repository.Data("breast_cancer.csv")}", "--hidden", "64"));
+
+        Assert.Equal("classification", s.GetProperty("task").GetString());
+        Assert.Equal("log-loss", s.GetProperty("loss").GetString());
+        Assert.Equal(1, s.GetProperty("layers").EnumerateArray().Last().GetInt32());
+        Assert.True(s.GetProperty("test_accuracy").GetDouble() >= 0.93, s.ToString());
+    }
+
+    [Fact]
+    public void Diabetes_regression_beats_predicting_the_mean()
+    {
+        string run = _cli.NewPath();
+        var result = Cli.Run("train", "--out", run, "--data", $"csv:{Repository.Data("diabetes.csv")}",
+            "--hidden", "16", "--batch", "16", "--lr", "0.002", "--epochs", "100", "--progress", "none");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        var s = Cli.Summary(run);
+        Assert.Equal("regression", s.GetProperty("task").GetString());
+        Assert.Equal("mse", s.GetProperty("loss").GetString());
+        Assert.False(s.TryGetProperty("test_accuracy", out _));
+        double rmse = s.GetProperty("test_rmse").GetDouble(), baseline = s.GetProperty("baseline_rmse").GetDouble();
+        Assert.InRange(baseline, 20, 200);
+        Assert.True(rmse < 0.85 * baseline, $"test_rmse {rmse}, baseline_rmse {baseline}");
+        Assert.Contains("test_rmse:", result.Output);
+        Assert.Equal(100, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length - 1);
+    }
+
+    [Fact]
+    public void Progress_lines_report_every_epoch_when_not_on_a_terminal()
+    {
+        string run = _cli.NewPath();
+
+        var result = Cli.Run(["train", "--out", run, .. Small]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(2, Regex.Matches(result.Output, @"^epoch \d/2 ", RegexOptions.Multiline).Count);
+        Assert.DoesNotContain('\r', result.Output);
+    }
+
+    [Fact]
+    public void An_empty_out_folder_is_used()
+    {
+        string run = _cli.NewPath();
+        Directory.CreateDirectory(run);
+
+        var result = Cli.Run(["train", "--out", run, .. Small]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(Path.Combine(run, "summary.json")));
+    }
+
+    [Fact]
+    public void Flags_take_their_value_after_an_equals_sign_too()
+    {
+        string run = _cli.NewPath();
+
+        var result = Cli.Run("train", $"--out={run}", "--epochs=2", "--hidden=16,8", "--progress=none");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var s = Cli.Summary(run);
+        Assert.Equal(2, s.GetProperty("epochs").GetInt32());
+        Assert.Equal([64, 16, 8, 10], s.GetProperty("layers").EnumerateArray().Select(e => e.GetInt32()));
+    }
+}

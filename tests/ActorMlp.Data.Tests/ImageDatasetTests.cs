@@ -1,0 +1,136 @@
+namespace ActorMlp.Data.Tests;
+
+public sealed class ImageDatasetTests
+{
+    const int Features = 4;
+
+    static ImageDataset Images(byte[] pixels, byte[] labels)
+        => new(pixels, labels, Features, "images", FeatureTransform.Uniform(Features, 1f / 255f));
+
+    static readonly byte[] Pixels = [0, 255, 128, 1, 10, 20, 30, 40, 254, 253, 252, 251, 7, 0, 255, 99];
+    static readonly byte[] Labels = [3, 0, 2, 1];
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 2, 3 })]
+    [InlineData(new[] { 3, 1 })]
+    [InlineData(new[] { 2, 2, 0 })]
+    [InlineData(new[] { 1 })]
+    public void Fill_scales_the_bytes_of_the_requested_rows_to_the_unit_interval(int[] indices)
+    {
+        var data = Images(Pixels, Labels);
+        var x = new float[indices.Length * Features];
+        var y = new float[indices.Length];
+
+        data.Fill(indices, x, y);
+
+        for (int i = 0; i < indices.Length; i++)
+        {
+            for (int c = 0; c < Features; c++)
+            {
+                float v = x[i * Features + c];
+                Assert.InRange(v, 0f, 1f);
+                Assert.Equal(Pixels[indices[i] * Features + c] / 255f, v, 6);
+            }
+            Assert.Equal(Labels[indices[i]], y[i]);
+        }
+    }
+
+    [Fact]
+    public void Fill_writes_only_the_rows_asked_for()
+    {
+        var data = Images(Pixels, Labels);
+        var x = Enumerable.Repeat(-1f, 3 * Features).ToArray();
+        var y = Enumerable.Repeat(-1f, 3).ToArray();
+
+        data.Fill([2], x, y);
+
+        Assert.All(x[Features..], v => Assert.Equal(-1f, v));
+        Assert.All(y[1..], v => Assert.Equal(-1f, v));
+        Assert.Equal(1f / 255f * 254, x[0], 6);
+    }
+
+    [Fact]
+    public void The_class_count_is_the_largest_label_plus_one()
+    {
+        Assert.Equal(4, Images(Pixels, Labels).ClassCount);
+        Assert.Equal(8, Images(Pixels[..8], [7, 0]).ClassCount);
+    }
+
+    [Fact]
+    public void Pixels_and_labels_that_disagree_on_the_count_are_refused()
+        => Assert.Throws<ArgumentException>(() => Images(Pixels, [1, 2, 3]));
+
+    static DataSplit Split(byte[] trainPixels, byte[] testPixels, byte[] trainLabels, byte[] testLabels)
+        => new("images", TaskKind.Classification, 4, Images(trainPixels, trainLabels), Images(testPixels, testLabels));
+
+    [Fact]
+    public void Equal_data_has_equal_fingerprints()
+    {
+        var a = Split(Pixels[..8], Pixels[8..], Labels[..2], Labels[2..]);
+        var b = Split([.. Pixels[..8]], [.. Pixels[8..]], [.. Labels[..2]], [.. Labels[2..]]);
+
+        Assert.Equal(a.Fingerprint(), b.Fingerprint());
+        Assert.StartsWith("images/2+2/", a.Fingerprint());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(15)]
+    public void One_different_pixel_changes_the_fingerprint(int position)
+    {
+        var changed = (byte[])Pixels.Clone();
+        changed[position] ^= 1;
+        var a = Split(Pixels[..8], Pixels[8..], Labels[..2], Labels[2..]);
+        var b = Split(changed[..8], changed[8..], Labels[..2], Labels[2..]);
+
+        Assert.NotEqual(a.Fingerprint(), b.Fingerprint());
+    }
+
+    [Fact]
+    public void One_different_label_changes_the_fingerprint()
+    {
+        var a = Split(Pixels[..8], Pixels[8..], Labels[..2], Labels[2..]);
+        var b = Split(Pixels[..8], Pixels[8..], Labels[..2], [2, 0]);
+
+        Assert.NotEqual(a.Fingerprint(), b.Fingerprint());
+    }
+
+    [Fact]
+    public void CheckLabels_names_the_sample_whose_label_is_out_of_range()
+    {
+        var split = Split(Pixels[..8], Pixels[8..], [1, 0], [2, 3]);
+
+        split.CheckLabels(4);
+        var e = Assert.Throws<DataException>(() => split.CheckLabels(3));
+
+        Assert.Contains("images item 1", e.Message);
+        Assert.Contains("label 3", e.Message);
+        Assert.Contains("3 classes", e.Message);
+    }
+
+    [Fact]
+    public void CheckLabels_names_the_csv_line_of_the_bad_label()
+    {
+        using var temp = new TempFolder();
+        string path = temp.Write("l.csv", "a,y\n1,0\n2,1\n3,5\n4,1\n");
+        var data = new DatasetLoader().Load(DatasetSpec.Parse($"csv:{path},test={path}"));
+
+        var e = Assert.Throws<DataException>(() => data.CheckLabels(2));
+
+        Assert.Contains($"{path} line 4", e.Message);
+        Assert.Contains("label 5", e.Message);
+    }
+
+    [Fact]
+    public void CheckLabels_accepts_anything_for_regression()
+    {
+        using var temp = new TempFolder();
+        string path = temp.Write("r.csv", "a,y\n1,0.5\n2,100.25\n3,7.5\n4,1.5\n");
+        var data = new DatasetLoader().Load(DatasetSpec.Parse($"csv:{path}"));
+
+        data.CheckLabels(1);
+        Assert.Equal(TaskKind.Regression, data.Task);
+    }
+}
