@@ -36,11 +36,12 @@ public sealed class Cli : IDisposable
         return path;
     }
 
-    /// <summary>Trains into a new run folder and insists that it worked.</summary>
+    /// <summary>Trains into a new run folder (in this process unless --workers is given) and insists that it worked.</summary>
     public string Train(params string[] args)
     {
         string run = NewPath();
-        var result = Run(["train", "--out", run, "--progress", "none", .. args]);
+        string[] workers = args.Contains("--workers") ? [] : ["--workers", "0"];
+        var result = Run(["train", "--out", run, "--progress", "none", .. workers, .. args]);
         Assert.True(result.ExitCode == 0, result.ToString());
         return run;
     }

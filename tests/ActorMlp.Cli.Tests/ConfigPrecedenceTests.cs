@@ -70,7 +70,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         string conf = Conf("bad.conf", "actormlp.train.epochs = lots\n");
         string run = _cli.NewPath();
 
-        var result = Cli.Run("train", "--out", run, "--config", conf);
+        var result = Cli.Run("train", "--out", run, "--config", conf, "--workers", "0");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("actormlp.train.epochs", result.Error);

@@ -17,7 +17,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         string run = _cli.NewPath();
 
-        var result = Cli.Run("train", "--out", run, "--epochs", "3", "--hidden", "32");
+        var result = Cli.Run("train", "--out", run, "--epochs", "3", "--hidden", "32", "--workers", "0");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("", result.Error);
@@ -100,7 +100,7 @@ public sealed class TrainCommandTests : IDisposable
     public void Diabetes_regression_beats_predicting_the_mean()
     {
         string run = _cli.NewPath();
-        var result = Cli.Run("train", "--out", run, "--data", $"csv:{Repository.Data("diabetes.csv")}",
+        var result = Cli.Run("train", "--out", run, "--workers", "0", "--data", $"csv:{Repository.Data("diabetes.csv")}",
             "--hidden", "16", "--batch", "16", "--lr", "0.002", "--epochs", "100", "--progress", "none");
         Assert.True(result.ExitCode == 0, result.ToString());
 
@@ -144,7 +144,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         string run = _cli.NewPath();
 
-        var result = Cli.Run("train", $"--out={run}", "--epochs=2", "--hidden=16,8", "--progress=none");
+        var result = Cli.Run("train", $"--out={run}", "--epochs=2", "--hidden=16,8", "--progress=none", "--workers=0");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var s = Cli.Summary(run);

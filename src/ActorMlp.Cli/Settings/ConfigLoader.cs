@@ -11,13 +11,7 @@ namespace ActorMlp.Cli.Settings;
 /// </summary>
 public static class ConfigLoader
 {
-    public static Config Reference()
-    {
-        using var stream = typeof(ConfigLoader).Assembly.GetManifestResourceStream("actormlp.reference.conf")
-            ?? throw new InvalidOperationException("reference.conf is missing from this build");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
+    public static Config Reference() => ActorMlp.Cluster.Hosting.ReferenceConfig.Load();
 
     public static Config Load(ParsedArguments args, IReadOnlyList<Option> options)
     {

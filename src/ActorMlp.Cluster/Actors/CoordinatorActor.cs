@@ -33,7 +33,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         public long WeightsStep { get; set; } = -1;
     }
 
-    sealed record StartTimedOut;
+    sealed record StartTimedOut : INoSerializationVerificationNeeded;
 
     readonly CoordinatorSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();

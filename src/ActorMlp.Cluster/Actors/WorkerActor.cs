@@ -21,7 +21,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
     public const string Name = "worker";
 
-    sealed record Tick;
+    sealed record Tick : INoSerializationVerificationNeeded;
 
     readonly WorkerSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();

@@ -1,0 +1,127 @@
+using ActorMlp.Cluster.Actors;
+using ActorMlp.Cluster.Protocol;
+using ActorMlp.Core.Determinism;
+using ActorMlp.Core.Model;
+using Akka.Actor;
+
+namespace ActorMlp.Cluster.Tests;
+
+public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    readonly StepLog _log = new();
+    readonly TaskCompletionSource<RunOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly Core.Training.Trainer _trainer = Fixtures.NewTrainer();
+
+    public CoordinatorSpecs() : base(Fixtures.TestConfig()) { }
+
+    IActorRef StartCoordinator(int minWorkers = 1)
+    {
+        var setup = new CoordinatorSetup(new Mlp(Fixtures.Spec), _trainer, Fixtures.Fingerprint, _log,
+            Fixtures.AkkaLink with { MinWorkers = minWorkers }, _done);
+        return Sys.ActorOf(Props.Create(() => new CoordinatorActor(setup)), CoordinatorActor.Name);
+    }
+
+    [Fact]
+    public void Coordinator_trains_through_a_probe_worker_to_the_bits_of_the_local_run()
+    {
+        var coordinator = StartCoordinator();
+        var worker = new ProbeWorker(this, "w1");
+        worker.Register(coordinator);
+        for (int step = 0; step < Fixtures.Plan.TotalSteps; step++)
+        {
+            var job = worker.NextJob();
+            Assert.Equal((step, 0, 4), (job.Step, job.FirstLeaf, job.EndLeaf));
+            worker.Do(job);
+        }
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.True(_done.Task.GetAwaiter().GetResult().Succeeded);
+        Assert.IsType<StopWorking>(worker.Probe.ReceiveOne(TimeSpan.FromSeconds(5)));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_refuses_a_worker_with_other_data_naming_both_fingerprints()
+    {
+        var coordinator = StartCoordinator();
+        var probe = CreateTestProbe();
+        coordinator.Tell(new RegisterWorker("stranger", 1, "other/10+0/ff"), probe.Ref);
+        var refused = probe.ExpectMsg<WorkerRefused>();
+        Assert.Contains("other/10+0/ff", refused.Reason);
+        Assert.Contains(Fixtures.Fingerprint, refused.Reason);
+    }
+
+    [Fact]
+    public void Coordinator_splits_leaves_between_workers_and_ignores_stale_duplicate_and_malformed_values()
+    {
+        var coordinator = StartCoordinator(minWorkers: 2);
+        var a = new ProbeWorker(this, "a");
+        var b = new ProbeWorker(this, "b");
+        a.Register(coordinator);
+        b.Register(coordinator);
+        var jobA = a.NextJob();
+        var jobB = b.NextJob();
+        Assert.Equal((0, 2, 2, 4), (jobA.FirstLeaf, jobA.EndLeaf, jobB.FirstLeaf, jobB.EndLeaf));
+
+        var nodeA = new TreeNode(1, 0);
+        var good = a.Compute(jobA, nodeA);
+        a.Send(jobA.Step + 1, nodeA, good);                                   // stale: another step
+        var poisoned = (float[])good.Clone();
+        poisoned[3] = float.NaN;
+        a.Send(jobA.Step, nodeA, poisoned);                                   // malformed: NaN
+        a.Send(jobA.Step, nodeA, good);                                       // the real one
+        a.Send(jobA.Step, new TreeNode(0, 1), a.Compute(jobA, new TreeNode(0, 1))); // duplicate of a covered leaf
+        AwaitCondition(() => _log.Count == 0, TimeSpan.FromMilliseconds(300));
+        Assert.Equal(0, _log.Count);
+        b.Do(jobB);
+        AwaitCondition(() => _log.Count == 1, TimeSpan.FromSeconds(5));
+
+        // The step applied is the canonical one: finishing the run gives the local bits.
+        for (long step = 1; step < Fixtures.Plan.TotalSteps; step++)
+        {
+            a.Do(a.NextJob());
+            b.Do(b.NextJob());
+        }
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_reassigns_shards_of_a_dead_worker_within_the_step()
+    {
+        var coordinator = StartCoordinator(minWorkers: 2);
+        var a = new ProbeWorker(this, "a");
+        var b = new ProbeWorker(this, "b");
+        a.Register(coordinator);
+        b.Register(coordinator);
+        var jobA = a.NextJob();
+        b.NextJob();
+        a.Do(jobA);
+        Sys.Stop(b.Probe.Ref);                                               // b dies with its leaves undone
+
+        var rescue = a.NextJob();
+        Assert.Equal((jobA.Step, 2, 4), (rescue.Step, rescue.FirstLeaf, rescue.EndLeaf));
+        a.Do(rescue);
+        for (long step = 1; step < Fixtures.Plan.TotalSteps; step++) a.Do(a.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_waits_when_no_worker_is_left_and_resumes_when_one_joins()
+    {
+        var coordinator = StartCoordinator();
+        var first = new ProbeWorker(this, "first");
+        first.Register(coordinator);
+        first.Do(first.NextJob());
+        first.NextJob();
+        Sys.Stop(first.Probe.Ref);                                            // the only worker dies mid-step
+        AwaitCondition(() => _log.Count == 1, TimeSpan.FromSeconds(5));
+        Assert.False(_done.Task.IsCompleted);
+
+        var second = new ProbeWorker(this, "second");
+        second.Register(coordinator);
+        for (long step = 1; step < Fixtures.Plan.TotalSteps; step++) second.Do(second.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+}

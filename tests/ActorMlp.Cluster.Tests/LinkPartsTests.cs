@@ -1,0 +1,67 @@
+using ActorMlp.Cluster.Actors;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Protocol;
+using System.Runtime.InteropServices;
+
+namespace ActorMlp.Cluster.Tests;
+
+public class LinkPartsTests
+{
+    [Fact]
+    public void Frame_header_round_trips_and_refuses_garbage()
+    {
+        var header = new FrameHeader(FrameKind.Subtree, 3, 17, 123456789012, -5, 235146);
+        var bytes = new byte[FrameHeader.Size];
+        header.Write(bytes);
+        Assert.Equal(header, FrameHeader.Read(bytes));
+        bytes[0] ^= 1;
+        Assert.Throws<InvalidDataException>(() => FrameHeader.Read(bytes));
+    }
+
+    [Fact]
+    public void Chunks_reassemble_in_any_order()
+    {
+        var values = Enumerable.Range(0, 1000).Select(i => i * 1.5f).ToArray();
+        var pool = new BufferPool(1000);
+        var assembler = new ChunkAssembler(pool);
+        var chunks = new List<TensorChunk>();
+        for (int offset = 0; offset < 1000; offset += 300)
+        {
+            var piece = values.AsSpan(offset, Math.Min(300, 1000 - offset));
+            chunks.Add(new TensorChunk(1, 5, TensorKind.Weights, 0, 0, offset, 1000, MemoryMarshal.AsBytes(piece).ToArray()));
+        }
+        chunks.Reverse();
+        float[]? result = null;
+        foreach (var c in chunks)
+        {
+            Assert.Null(result);
+            result = assembler.Add("c", c);
+        }
+        Assert.Equal(values, result);
+    }
+
+    [Fact]
+    public void Chunks_that_do_not_fit_are_refused()
+    {
+        var assembler = new ChunkAssembler(new BufferPool(8));
+        Assert.Throws<InvalidDataException>(() => assembler.Add("c", new TensorChunk(1, 1, TensorKind.Subtree, 0, 0, 0, 9, new byte[4])));
+        Assert.Throws<InvalidDataException>(() => assembler.Add("c", new TensorChunk(1, 1, TensorKind.Subtree, 0, 0, 6, 8, new byte[12])));
+        Assert.Throws<InvalidDataException>(() => assembler.Add("c", new TensorChunk(1, 1, TensorKind.Subtree, 0, 0, 0, 8, new byte[3])));
+    }
+
+    [Theory]
+    [InlineData(0, 16, new[] { 1, 1 })]
+    [InlineData(0, 16, new[] { 1, 2, 1 })]
+    [InlineData(3, 10, new[] { 4, 1, 1, 1 })]
+    [InlineData(0, 2, new[] { 1, 1, 1 })]
+    public void Leaf_ranges_tile_the_run_in_proportion_to_cores(int start, int end, int[] cores)
+    {
+        var ranges = LeafRanges.Split(start, end, cores);
+        Assert.Equal(start, ranges[0].Start);
+        Assert.Equal(end, ranges[^1].End);
+        for (int i = 1; i < ranges.Length; i++) Assert.Equal(ranges[i - 1].End, ranges[i].Start);
+        int total = end - start;
+        for (int i = 0; i < ranges.Length; i++)
+            Assert.InRange(ranges[i].End - ranges[i].Start, Math.Floor(total * cores[i] / (double)cores.Sum()) - 1, Math.Ceiling(total * cores[i] / (double)cores.Sum()) + 1);
+    }
+}
