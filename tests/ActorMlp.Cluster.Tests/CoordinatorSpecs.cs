@@ -34,7 +34,8 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
             worker.Do(job);
         }
         AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
-        Assert.True(_done.Task.GetAwaiter().GetResult().Succeeded);
+        Assert.True(_done.Task.IsCompletedSuccessfully);
+        Assert.Equal("finished", _done.Task.GetAwaiter().GetResult().Message);
         Assert.IsType<StopWorking>(worker.Probe.ReceiveOne(TimeSpan.FromSeconds(5)));
         Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
     }

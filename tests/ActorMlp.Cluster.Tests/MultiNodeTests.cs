@@ -1,0 +1,63 @@
+using ActorMlp.Cluster.Actors;
+using ActorMlp.Cluster.Hosting;
+using ActorMlp.Core.Model;
+using Akka.Actor;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorMlp.Cluster.Tests;
+
+/// <summary>Several ActorSystems in one process, talking over loopback TCP through the real serializer.</summary>
+public class MultiNodeTests
+{
+    static CoordinatorSetup Setup(Core.Training.Trainer trainer, ClusterSettings settings) => new(
+        new Mlp(Fixtures.Spec), trainer, Fixtures.Fingerprint, new StepLog(), settings,
+        new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    [Theory]
+    [InlineData(1, TensorLinkKind.Socket)]
+    [InlineData(3, TensorLinkKind.Socket)]
+    [InlineData(2, TensorLinkKind.Akka)]
+    public async Task Embedded_cluster_reproduces_the_bits_of_the_local_run(int workers, TensorLinkKind link)
+    {
+        var trainer = Fixtures.NewTrainer();
+        var settings = Fixtures.AkkaLink with { TensorLink = link, MinWorkers = workers };
+        var outcome = await EmbeddedCluster.RunAsync(Fixtures.TestConfig(), Setup(trainer, settings), workers, 1,
+            new SyntheticSamples(64), Fixtures.Fingerprint);
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.Equal(workers, outcome.WorkersSeen);
+        Assert.Equal(Fixtures.LocalResult(), trainer.Parameters);
+    }
+
+    [Fact]
+    public async Task A_worker_with_other_data_is_refused_and_the_run_goes_on()
+    {
+        var trainer = Fixtures.NewTrainer();
+        var setup = Setup(trainer, Fixtures.AkkaLink with { TensorLink = TensorLinkKind.Socket, MinWorkers = 1 });
+        var config = Fixtures.TestConfig();
+        var (coordinatorSystem, _) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(config, "coordinator", "127.0.0.1", 0), setup);
+        var seed = AkkaCluster.Get(coordinatorSystem).SelfAddress;
+        var refused = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var systems = new List<ActorSystem>();
+        try
+        {
+            var settings = setup.Settings with { RegisterInterval = TimeSpan.FromMilliseconds(200) };
+            systems.Add(ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0),
+                new WorkerSetup("stranger", 1, new SyntheticSamples(64, seed: 99), "other/64+0/123", settings, s => refused.TrySetResult(s)), [seed]));
+            var stopped = await refused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(stopped.Refused);
+            Assert.Contains("other/64+0/123", stopped.Reason);
+            Assert.Contains(Fixtures.Fingerprint, stopped.Reason);
+
+            systems.Add(ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0),
+                new WorkerSetup("good", 1, new SyntheticSamples(64), Fixtures.Fingerprint, settings, _ => { }), [seed]));
+            var outcome = await setup.Done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(outcome.Succeeded, outcome.Message);
+            Assert.Equal(Fixtures.LocalResult(), trainer.Parameters);
+        }
+        finally
+        {
+            await Task.WhenAll(systems.Select(ClusterNode.LeaveAsync));
+            await ClusterNode.LeaveAsync(coordinatorSystem);
+        }
+    }
+}
