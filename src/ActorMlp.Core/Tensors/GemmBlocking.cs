@@ -1,0 +1,65 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace ActorMlp.Core.Tensors;
+
+internal enum GemmKernelKind
+{
+    Portable,
+    Avx2,
+    Avx512,
+}
+
+// Blocks of op(A) are (MC, KC), blocks of op(B) are (KC, NC); micro-tiles of C are (MR, NR).
+/// <summary>
+/// Cache-block sizes per kernel. The k split depends only on (kernel, k), never on m or n, so a
+/// B packed ahead of time (PackedB) lines up with the blocks the plain overload would pack.
+/// </summary>
+internal readonly struct GemmBlocking
+{
+    public readonly GemmKernelKind Kind;
+    public readonly int MR, NR;
+    /// <summary>Upper bound on the k depth of a block: a B micro-panel (KC·NR floats) should stay in L1.</summary>
+    public readonly int KC;
+    /// <summary>Rows of A packed at once: the (MC, KC) block should stay in L2 while B micro-panels stream past it.</summary>
+    public readonly int MC;
+    /// <summary>Columns of B packed at once: the (KC, NC) block should stay in L2/L3.</summary>
+    public readonly int NC;
+
+    private GemmBlocking(GemmKernelKind kind, int mr, int nr, int kc, int mc, int nc)
+    {
+        Kind = kind; MR = mr; NR = nr; KC = kc; MC = mc; NC = nc;
+    }
+
+    public static readonly GemmBlocking Best = For(BestKind());
+
+    public static GemmKernelKind BestKind() =>
+        IsSupported(GemmKernelKind.Avx512) ? GemmKernelKind.Avx512
+        : IsSupported(GemmKernelKind.Avx2) ? GemmKernelKind.Avx2
+        : GemmKernelKind.Portable;
+
+    public static bool IsSupported(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => Avx512F.IsSupported,
+        GemmKernelKind.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+
+    public static GemmBlocking For(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => new(kind, GemmKernelAvx512.MR, GemmKernelAvx512.NR, kc: 256, mc: 192, nc: 4096),
+        GemmKernelKind.Avx2 => new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 144, nc: 4096),
+        _ => new(kind, GemmKernelPortable.MR, GemmKernelPortable.NR, kc: 256, mc: 128, nc: 4096),
+    };
+
+    /// <summary>
+    /// Depth of every k block but possibly the last. Splitting k evenly (300 → 150 + 150, not 256 + 44)
+    /// keeps every block's packing and store cost amortised over a deep enough sum.
+    /// </summary>
+    public int KcStep(int k)
+    {
+        int blocks = (k + KC - 1) / KC;
+        return (k + blocks - 1) / blocks;
+    }
+
+    public int PaddedN(int n) => (n + NR - 1) / NR * NR;
+}
