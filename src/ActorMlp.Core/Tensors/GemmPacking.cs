@@ -15,48 +15,58 @@ internal static unsafe class GemmPacking
     /// <summary>Packs rows [i0, i0+mc) and depths [p0, p0+kc) of op(A).</summary>
     public static void PackA(bool transA, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
-        for (int ir = 0; ir < mc; ir += mr)
+        if (transA)
         {
-            int rows = Math.Min(mr, mc - ir);
-            float* d = dst + (nint)ir * kc;
-            if (transA)
-                // Stored (k, m): each depth is already a contiguous run of op(A) rows.
-                CopyRuns(a + (nint)p0 * lda + i0 + ir, lda, d, mr, kc, rows);
-            else
-                Transpose(a + (nint)(i0 + ir) * lda + p0, lda, d, mr, kc, rows);
+            // Stored (k, m): each depth is already a contiguous run of op(A) rows.
+            SpreadRows(a + (nint)p0 * lda + i0, lda, dst, mr, kc, mc);
+            return;
         }
+
+        for (int ir = 0; ir < mc; ir += mr)
+            Transpose(a + (nint)(i0 + ir) * lda + p0, lda, dst + (nint)ir * kc, mr, kc, Math.Min(mr, mc - ir));
     }
 
     /// <summary>Packs depths [p0, p0+kc) and columns [j0, j0+nc) of op(B).</summary>
     public static void PackB(bool transB, float* b, int ldb, int j0, int nc, int p0, int kc, int nr, float* dst)
     {
-        for (int jr = 0; jr < nc; jr += nr)
+        if (!transB)
         {
-            int cols = Math.Min(nr, nc - jr);
-            float* d = dst + (nint)jr * kc;
-            if (transB)
-                Transpose(b + (nint)(j0 + jr) * ldb + p0, ldb, d, nr, kc, cols);
-            else
-                CopyRuns(b + (nint)p0 * ldb + j0 + jr, ldb, d, nr, kc, cols);
-        }
-    }
-
-    /// <summary>dst[p·width + t] = src[p·ld + t] for t &lt; count, zero for count ≤ t &lt; width.</summary>
-    private static void CopyRuns(float* src, int ld, float* dst, int width, int kc, int count)
-    {
-        if (count == width && Avx.IsSupported && (width & 7) == 0)
-        {
-            for (int p = 0; p < kc; p++, src += ld, dst += width)
-                for (int t = 0; t < width; t += 8)
-                    Vector256.Store(Vector256.Load(src + t), dst + t);
+            SpreadRows(b + (nint)p0 * ldb + j0, ldb, dst, nr, kc, nc);
             return;
         }
 
-        for (int p = 0; p < kc; p++, src += ld, dst += width)
+        for (int jr = 0; jr < nc; jr += nr)
+            Transpose(b + (nint)(j0 + jr) * ldb + p0, ldb, dst + (nint)jr * kc, nr, kc, Math.Min(nr, nc - jr));
+    }
+
+    /// <summary>
+    /// Deals kc source rows of <paramref name="count"/> floats out to ⌈count/width⌉ panels: element t of row p
+    /// lands at (t/width)·width·kc + p·width + t%width, zero-padded to a whole panel. Reading each source row
+    /// once, front to back, keeps the reads sequential even when ld is a large power of two.
+    /// </summary>
+    private static void SpreadRows(float* src, int ld, float* dst, int width, int kc, int count)
+    {
+        int full = count / width, rest = count - full * width;
+        nint panelStride = (nint)width * kc;
+        bool vector = Avx.IsSupported && (width & 7) == 0;
+        for (int p = 0; p < kc; p++, src += ld)
         {
-            int t = 0;
-            for (; t < count; t++) dst[t] = src[t];
-            for (; t < width; t++) dst[t] = 0f;
+            float* s = src;
+            float* d = dst + (nint)p * width;
+            for (int q = 0; q < full; q++, s += width, d += panelStride)
+            {
+                if (vector)
+                    for (int t = 0; t < width; t += 8)
+                        Vector256.Store(Vector256.Load(s + t), d + t);
+                else
+                    for (int t = 0; t < width; t++) d[t] = s[t];
+            }
+            if (rest > 0)
+            {
+                int t = 0;
+                for (; t < rest; t++) d[t] = s[t];
+                for (; t < width; t++) d[t] = 0f;
+            }
         }
     }
 
