@@ -115,14 +115,16 @@ public static unsafe class Gemm
                     int mc = Math.Min(blk.MC, m - ic);
                     GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, packedA);
                     float* cBlock = c + (nint)ic * ldc + jc;
-                    for (int jr = 0; jr < nc; jr += nr)
+                    // A micro-panel (MR, kc) stays in L1 while the B block streams from L2 beneath it,
+                    // and C is walked a row of tiles at a time.
+                    for (int ir = 0; ir < mc; ir += mr)
                     {
-                        int ncols = Math.Min(nr, nc - jr);
-                        float* pbPanel = pb + (nint)jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr)
+                        int nrows = Math.Min(mr, mc - ir);
+                        float* paPanel = packedA + (nint)ir * kc;
+                        for (int jr = 0; jr < nc; jr += nr)
                         {
-                            int nrows = Math.Min(mr, mc - ir);
-                            TKernel.Run(kc, packedA + (nint)ir * kc, pbPanel, cBlock + (nint)ir * ldc + jr, ldc,
+                            int ncols = Math.Min(nr, nc - jr);
+                            TKernel.Run(kc, paPanel, pb + (nint)jr * kc, cBlock + (nint)ir * ldc + jr, ldc,
                                 nrows, ncols, overwrite, tile);
                         }
                     }

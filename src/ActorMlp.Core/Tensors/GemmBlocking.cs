@@ -18,11 +18,11 @@ internal readonly struct GemmBlocking
 {
     public readonly GemmKernelKind Kind;
     public readonly int MR, NR;
-    /// <summary>Upper bound on the k depth of a block: a B micro-panel (KC·NR floats) should stay in L1.</summary>
+    /// <summary>Upper bound on the k depth of a block: an A micro-panel (MR·KC floats) should stay in L1 while B streams past.</summary>
     public readonly int KC;
-    /// <summary>Rows of A packed at once: the (MC, KC) block should stay in L2 while B micro-panels stream past it.</summary>
+    /// <summary>Rows of A packed at once; it only bounds the packing buffer, since each A micro-panel is used up before the next.</summary>
     public readonly int MC;
-    /// <summary>Columns of B packed at once: the (KC, NC) block should stay in L2/L3.</summary>
+    /// <summary>Columns of B packed at once: the (KC, NC) block (1 MiB at 256 × 1024) is re-read from L2 for every A micro-panel.</summary>
     public readonly int NC;
 
     private GemmBlocking(GemmKernelKind kind, int mr, int nr, int kc, int mc, int nc)
@@ -46,9 +46,9 @@ internal readonly struct GemmBlocking
 
     public static GemmBlocking For(GemmKernelKind kind) => kind switch
     {
-        GemmKernelKind.Avx512 => new(kind, GemmKernelAvx512.MR, GemmKernelAvx512.NR, kc: 256, mc: 192, nc: 4096),
-        GemmKernelKind.Avx2 => new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 144, nc: 4096),
-        _ => new(kind, GemmKernelPortable.MR, GemmKernelPortable.NR, kc: 256, mc: 128, nc: 4096),
+        GemmKernelKind.Avx512 => new(kind, GemmKernelAvx512.MR, GemmKernelAvx512.NR, kc: 256, mc: 192, nc: 1024),
+        GemmKernelKind.Avx2 => new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 192, nc: 1024),
+        _ => new(kind, GemmKernelPortable.MR, GemmKernelPortable.NR, kc: 256, mc: 128, nc: 1024),
     };
 
     /// <summary>
