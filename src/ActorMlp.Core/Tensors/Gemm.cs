@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ActorMlp.Core.Tensors;
 
 // C is (m, n) with row stride ldc; op(A) is (m, k), op(B) is (k, n); A is stored (k, m) when transA, B is stored (n, k) when transB.
@@ -74,7 +76,9 @@ public static unsafe class Gemm
         }
     }
 
-    // Generic over a struct kernel so the JIT compiles one loop nest per kernel with the call inlined or direct.
+    // Generic over a struct kernel so the JIT compiles one loop nest per kernel with a direct call.
+    // SkipLocalsInit: the edge tile is scratch the kernel writes before reading, so zeroing it is wasted work.
+    [SkipLocalsInit]
     private static void Run<TKernel>(in GemmBlocking blk, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, PackedB? packed, float* c, int ldc, bool accumulate)
         where TKernel : struct, IGemmMicroKernel

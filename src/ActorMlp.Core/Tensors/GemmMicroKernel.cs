@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace ActorMlp.Core.Tensors;
 
 // Packed A micro-panel is (kc, MR), packed B micro-panel is (kc, NR), the C tile is (MR, NR) with row stride ldc.
@@ -21,17 +23,25 @@ internal unsafe interface IGemmMicroKernel
 // The tile is (MR, NR) with row stride tileStride; only its (mr, nr) corner lands in C.
 internal static unsafe class GemmTile
 {
-    /// <summary>Writes the valid corner of an edge tile; the same single add as the full-tile path, so edges round alike.</summary>
+    /// <summary>Writes the valid corner of an edge tile; the same single add per element as the full-tile path, so edges round alike.</summary>
     public static void Store(float* tile, int tileStride, float* c, int ldc, int mr, int nr, bool overwrite)
     {
+        bool wide = Vector256.IsHardwareAccelerated;
         for (int i = 0; i < mr; i++)
         {
             float* src = tile + i * tileStride;
             float* dst = c + (nint)i * ldc;
+            int j = 0;
+            if (wide)
+                for (; j + 8 <= nr; j += 8)
+                {
+                    Vector256<float> v = Vector256.Load(src + j);
+                    (overwrite ? v : Vector256.Load(dst + j) + v).Store(dst + j);
+                }
             if (overwrite)
-                for (int j = 0; j < nr; j++) dst[j] = src[j];
+                for (; j < nr; j++) dst[j] = src[j];
             else
-                for (int j = 0; j < nr; j++) dst[j] += src[j];
+                for (; j < nr; j++) dst[j] += src[j];
         }
     }
 }

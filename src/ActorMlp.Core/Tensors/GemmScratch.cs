@@ -38,7 +38,10 @@ internal sealed unsafe class AlignedBuffer
     public static float* Ensure(ref AlignedBuffer? buffer, int floats)
     {
         if (buffer is null || buffer.Capacity < floats)
-            buffer = new AlignedBuffer(Math.Max(floats, buffer is null ? 0 : buffer.Capacity + buffer.Capacity / 2));
+        {
+            long grown = buffer is null ? 0 : Math.Min(buffer.Capacity + (long)buffer.Capacity / 2, Array.MaxLength - AlignFloats);
+            buffer = new AlignedBuffer((int)Math.Max(floats, grown));
+        }
         return buffer.Pointer;
     }
 }

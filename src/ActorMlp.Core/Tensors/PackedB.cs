@@ -5,7 +5,8 @@ namespace ActorMlp.Core.Tensors;
 /// A right-hand GEMM operand packed once and reused, for a weight matrix that meets many small
 /// A blocks in one training step. Its layout is exactly what the plain overload packs per call,
 /// block after block, so results are bitwise equal. Storage is kept and reused by later Pack calls
-/// that fit, so re-packing the same layer each step allocates nothing.
+/// that fit, so re-packing the same layer each step allocates nothing. Several threads may multiply
+/// with one instance at once; Pack must not run while any of them does.
 /// </summary>
 public sealed unsafe class PackedB
 {
@@ -35,7 +36,10 @@ public sealed unsafe class PackedB
 
         GemmBlocking blk = GemmBlocking.For(Kind);
         int paddedN = blk.PaddedN(n);
-        float* dst = AlignedBuffer.Ensure(ref _buffer, Math.Max(1, k * paddedN));
+        long floats = (long)k * paddedN;
+        if (floats > Array.MaxLength - 64)
+            throw new ArgumentException($"op(B) of ({k}, {n}) is too large to pack into one array.", nameof(b));
+        float* dst = AlignedBuffer.Ensure(ref _buffer, Math.Max(1, (int)floats));
         K = k;
         N = n;
         if (k == 0 || n == 0) return;
