@@ -15,7 +15,7 @@ public static unsafe class Gemm
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate)
-        => Multiply(GemmBlocking.Best.Kind, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        => Multiply(GemmBlocking.BestKind, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
 
     /// <summary>
     /// C = op(A)·B, or C += op(A)·B, with B packed ahead of time; bitwise equal to the plain overload
@@ -61,9 +61,12 @@ public static unsafe class Gemm
     private static void Dispatch(GemmKernelKind kind, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, PackedB? packed, float* c, int ldc, bool accumulate)
     {
-        GemmBlocking blocking = GemmBlocking.For(kind);
+        GemmBlocking blocking = GemmBlocking.For(kind, n);
         switch (kind)
         {
+            case GemmKernelKind.Avx512 when blocking.Narrow:
+                Run<GemmKernelAvx512Narrow>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
+                break;
             case GemmKernelKind.Avx512:
                 Run<GemmKernelAvx512>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
                 break;

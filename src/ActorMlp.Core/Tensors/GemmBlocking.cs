@@ -25,14 +25,15 @@ internal readonly struct GemmBlocking
     /// <summary>Columns of B packed at once: the (KC, NC) block (1 MiB at 256 × 1024) is re-read from L2 for every A micro-panel.</summary>
     public readonly int NC;
 
-    private GemmBlocking(GemmKernelKind kind, int mr, int nr, int kc, int mc, int nc)
+    /// <summary>True when op(B) is narrow enough for the 16-wide AVX-512 kernel.</summary>
+    public readonly bool Narrow;
+
+    private GemmBlocking(GemmKernelKind kind, int mr, int nr, int kc, int mc, int nc, bool narrow = false)
     {
-        Kind = kind; MR = mr; NR = nr; KC = kc; MC = mc; NC = nc;
+        Kind = kind; MR = mr; NR = nr; KC = kc; MC = mc; NC = nc; Narrow = narrow;
     }
 
-    public static readonly GemmBlocking Best = For(BestKind());
-
-    public static GemmKernelKind BestKind() =>
+    public static GemmKernelKind BestKind { get; } =
         IsSupported(GemmKernelKind.Avx512) ? GemmKernelKind.Avx512
         : IsSupported(GemmKernelKind.Avx2) ? GemmKernelKind.Avx2
         : GemmKernelKind.Portable;
@@ -44,8 +45,14 @@ internal readonly struct GemmBlocking
         _ => true,
     };
 
-    public static GemmBlocking For(GemmKernelKind kind) => kind switch
+    /// <summary>
+    /// Blocking for a product whose op(B) is n wide. Only the micro-tile shape may depend on n; KC never
+    /// does, and every FMA kernel sums each element in the same order, so the choice never changes the bits.
+    /// </summary>
+    public static GemmBlocking For(GemmKernelKind kind, int n) => kind switch
     {
+        GemmKernelKind.Avx512 when n <= GemmKernelAvx512Narrow.NR =>
+            new(kind, GemmKernelAvx512Narrow.MR, GemmKernelAvx512Narrow.NR, kc: 256, mc: 192, nc: 1024, narrow: true),
         GemmKernelKind.Avx512 => new(kind, GemmKernelAvx512.MR, GemmKernelAvx512.NR, kc: 256, mc: 192, nc: 1024),
         GemmKernelKind.Avx2 => new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 192, nc: 1024),
         _ => new(kind, GemmKernelPortable.MR, GemmKernelPortable.NR, kc: 256, mc: 128, nc: 1024),

@@ -13,7 +13,7 @@ public sealed unsafe class PackedB
     private AlignedBuffer? _buffer;
 
     /// <summary>Packs for the fastest kernel this CPU runs.</summary>
-    public PackedB() : this(GemmBlocking.Best.Kind) { }
+    public PackedB() : this(GemmBlocking.BestKind) { }
 
     internal PackedB(GemmKernelKind kind) => Kind = kind;
 
@@ -34,7 +34,7 @@ public sealed unsafe class PackedB
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         Gemm.CheckOperand(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
 
-        GemmBlocking blk = GemmBlocking.For(Kind);
+        GemmBlocking blk = GemmBlocking.For(Kind, n);
         int paddedN = blk.PaddedN(n);
         long floats = (long)k * paddedN;
         if (floats > Array.MaxLength - 64)
