@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace ActorMlp.Core.Tensors;
 
+// Holds packed blocks: op(A) as (MC, KC) and op(B) as (KC, NC), each laid out as micro-panels.
 /// <summary>
 /// Per-thread packing buffers, kept between calls so a warm GEMM allocates nothing. They live on the
 /// pinned object heap, so a raw pointer to them stays valid without fixed, and they are 64-byte
