@@ -120,6 +120,28 @@ public class GradientCheckTests
         for (int i = 0; i < node.Length; i++) Assert.Equal(sum[i], together[i], 4);
     }
 
+    [Theory]
+    [InlineData(ActivationKind.Relu, 1)]
+    [InlineData(ActivationKind.Maxout, 7)]
+    [InlineData(ActivationKind.Swish, 33)]
+    public void Leaf_with_packed_weights_has_the_bits_of_the_unpacked_one(ActivationKind activation, int rows)
+    {
+        var spec = new ModelSpec([37, 29, 17, 5], activation, HeadKind.SoftmaxCrossEntropy, MaxoutPieces: 3);
+        var model = new Mlp(spec);
+        var parameters = Initializer.Create(spec, InitKind.Auto, 4);
+        var ws = model.CreateWorkspace(rows);
+        var random = new Random(rows);
+        for (int i = 0; i < rows * spec.Inputs; i++) ws.Inputs[i] = (float)random.NextDouble();
+        for (int r = 0; r < rows; r++) ws.Targets[r] = random.Next(5);
+        var plain = new float[model.NodeLength];
+        var packed = new float[model.NodeLength];
+        var weights = new PackedWeights(model.Layout);
+        weights.Pack(parameters);
+        model.ComputeLeaf(parameters, rows, ws, plain);
+        model.ComputeLeaf(parameters, rows, ws, packed, weights);
+        Assert.Equal(plain, packed);
+    }
+
     [Fact]
     public void Empty_leaf_is_all_zeros()
     {

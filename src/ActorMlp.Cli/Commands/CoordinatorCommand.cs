@@ -29,7 +29,7 @@ public static class CoordinatorCommand
         try
         {
             progress.Line($"coordinator {AkkaCluster.Get(system).SelfAddress} waiting for {s.Cluster.MinWorkers} worker(s)");
-            progress.Line(TrainCommand.Headline(job));
+            progress.Line(TrainCommand.Headline(job, $"workers from the cluster ({s.Cluster.TensorLink.ToString().ToLowerInvariant()} tensor link)"));
             var outcome = setup.Done.Task.GetAwaiter().GetResult();
             if (!outcome.Succeeded) throw new RunFailedException(outcome.Message);
             recorder.Finish(job.Trainer, outcome.WorkersSeen, outcome.TrainSeconds, wall.Elapsed.TotalSeconds, output);

@@ -22,7 +22,7 @@ public static class TrainCommand
         run.WriteConfig(job.ConfigText);
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
-        progress.Line(Headline(job));
+        progress.Line(Headline(job, s.Workers == 0 ? "in this process" : $"{s.Workers} worker nodes ({s.Cluster.TensorLink.ToString().ToLowerInvariant()} tensor link)"));
 
         var trainer = job.Trainer;
         if (s.Workers > 0)
@@ -51,8 +51,8 @@ public static class TrainCommand
         return 0;
     }
 
-    public static string Headline(TrainingJob job)
+    public static string Headline(TrainingJob job, string where)
         => $"training {job.Spec} on {job.Data.Name} ({job.Data.Train.Count} train, {job.Data.Test.Count} test), " +
            $"{job.Plan.Epochs} epochs of {job.Plan.StepsPerEpoch} steps, batch {job.Plan.Batch}, " +
-           $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {job.Settings.Workers} workers";
+           $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {where}";
 }

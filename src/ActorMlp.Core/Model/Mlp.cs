@@ -33,7 +33,7 @@ public sealed class Mlp
     /// <summary>
     /// Forward pass of ws.Inputs' first <paramref name="rows"/> rows; returns the logits, (rows, K).
     /// </summary>
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, int rows, Workspace ws)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, int rows, Workspace ws, PackedWeights? packed = null)
     {
         ReadOnlySpan<float> input = ws.Inputs.AsSpan(0, rows * Spec.Inputs);
         for (int l = 0; l < Layout.Layers.Count; l++)
@@ -41,8 +41,10 @@ public sealed class Mlp
             var d = Layout.Layers[l];
             // x is (rows, in), W is (out, in), z is (rows, out): z = x·Wᵀ + b
             var z = ws.Z[l].AsSpan(0, rows * d.Rows);
-            Gemm.Multiply(false, true, rows, d.Rows, d.Inputs, input, d.Inputs,
-                parameters.Slice(d.WeightOffset, d.WeightCount), d.Inputs, z, d.Rows, accumulate: false);
+            if (packed is null)
+                Gemm.Multiply(false, true, rows, d.Rows, d.Inputs, input, d.Inputs,
+                    parameters.Slice(d.WeightOffset, d.WeightCount), d.Inputs, z, d.Rows, accumulate: false);
+            else Gemm.Multiply(false, rows, input, d.Inputs, packed.Forward[l], z, d.Rows, accumulate: false);
             var bias = parameters.Slice(d.BiasOffset, d.Rows);
             for (int r = 0; r < rows; r++)
             {
@@ -62,12 +64,13 @@ public sealed class Mlp
     /// <paramref name="rows"/> samples, written over <paramref name="node"/> (length NodeLength),
     /// followed by their loss sum and correct count.
     /// </summary>
-    public void ComputeLeaf(ReadOnlySpan<float> parameters, int rows, Workspace ws, Span<float> node)
+    /// <param name="packed">The same parameters packed (<see cref="PackedWeights"/>), or null to pack per product.</param>
+    public void ComputeLeaf(ReadOnlySpan<float> parameters, int rows, Workspace ws, Span<float> node, PackedWeights? packed = null)
     {
         if (node.Length != NodeLength) throw new ArgumentException($"a node has {NodeLength} elements, got {node.Length}");
         var layers = Layout.Layers;
         int last = layers.Count - 1;
-        var logits = Forward(parameters, rows, ws);
+        var logits = Forward(parameters, rows, ws, packed);
 
         var delta = ws.DeltaA.AsSpan(0, rows * Spec.Outputs);
         double loss = Head.Loss(logits, ws.Targets.AsSpan(0, rows * Head.TargetWidth), rows, delta, out int correct);
@@ -91,8 +94,10 @@ public sealed class Mlp
             if (l == 0) break;
             // δ is (rows, out), W is (out, in), dX is (rows, in): dX = δ·W
             var dA = ws.DeltaB.AsSpan(0, rows * d.Inputs);
-            Gemm.Multiply(false, false, rows, d.Inputs, d.Rows, dZ, d.Rows,
-                parameters.Slice(d.WeightOffset, d.WeightCount), d.Inputs, dA, d.Inputs, accumulate: false);
+            if (packed is null)
+                Gemm.Multiply(false, false, rows, d.Inputs, d.Rows, dZ, d.Rows,
+                    parameters.Slice(d.WeightOffset, d.WeightCount), d.Inputs, dA, d.Inputs, accumulate: false);
+            else Gemm.Multiply(false, rows, dZ, d.Rows, packed.Backward[l], dA, d.Inputs, accumulate: false);
             var prev = layers[l - 1];
             Activation.Backward(ws.Z[l - 1].AsSpan(0, rows * prev.Rows), ws.A[l - 1].AsSpan(0, rows * d.Inputs),
                 dA, ws.DeltaA.AsSpan(0, rows * prev.Rows));

@@ -17,7 +17,9 @@ public sealed class LeafComputer
     readonly SubtreeReducer _reducer;
     readonly SubtreeReducer.LeafWriter _writeLeaf;
     readonly int[] _order;
+    readonly PackedWeights _packed;
     int _orderEpoch = -1;
+    (float[]? Parameters, long Step) _packedFor = (null, -1);
 
     float[] _parameters = [];
     StepAssignment _step;
@@ -33,6 +35,7 @@ public sealed class LeafComputer
         _reducer = new SubtreeReducer(model.NodeLength);
         _order = new int[samples.Count];
         _writeLeaf = WriteLeaf;
+        _packed = new PackedWeights(model.Layout);
     }
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
@@ -40,6 +43,11 @@ public sealed class LeafComputer
     {
         _parameters = parameters;
         _step = step;
+        if (!ReferenceEquals(_packedFor.Parameters, parameters) || _packedFor.Step != step.Step)
+        {
+            _packed.Pack(parameters);
+            _packedFor = (parameters, step.Step);
+        }
         if (_orderEpoch != step.Epoch)
         {
             EpochOrder.Fill(_plan.Seed, step.Epoch, _order);
@@ -55,6 +63,6 @@ public sealed class LeafComputer
         int rows = ShardPlan.End(_plan.Batch, _plan.MicroShards, leaf) - ShardPlan.Start(_plan.Batch, _plan.MicroShards, leaf);
         _samples.Fill(_order.AsSpan(start, rows), _ws.Inputs.AsSpan(0, rows * _samples.Features),
             _ws.Targets.AsSpan(0, rows * _samples.TargetWidth));
-        _model.ComputeLeaf(_parameters, rows, _ws, destination);
+        _model.ComputeLeaf(_parameters, rows, _ws, destination, _packed);
     }
 }
