@@ -36,8 +36,8 @@ public static class CommandLineApp
             }
             return command switch
             {
-                "train" => TrainCommand.Run(parsed, output, terminal),
-                "coordinator" => CoordinatorCommand.Run(parsed, output, terminal),
+                "train" => TrainCommand.Run(parsed, output, error, terminal),
+                "coordinator" => CoordinatorCommand.Run(parsed, output, error, terminal),
                 "worker" => WorkerCommand.Run(parsed, output),
                 "evaluate" => EvaluateCommand.Run(parsed, output),
                 _ => PredictCommand.Run(parsed, output),

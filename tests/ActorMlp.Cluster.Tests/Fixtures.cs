@@ -43,6 +43,10 @@ public sealed class StepLog : ITrainingObserver
     }
 
     public int Count { get { lock (Steps) return Steps.Count; } }
+
+    public int Checkpoints { get; private set; }
+
+    public void Checkpoint(Trainer trainer) => Checkpoints++;
 }
 
 public static class Fixtures

@@ -38,6 +38,8 @@ public static class OptionTable
         new("--workers", "actormlp.train.workers", "N", "worker nodes; 0 trains in this process"),
         new("--threads-per-worker", "actormlp.train.threads-per-worker", "N", "threads per worker (result unchanged)"),
         new("--checkpoint-every", "actormlp.train.checkpoint-every", "N", "also checkpoint every N steps"),
+        new("--keep-checkpoints", "actormlp.train.keep-checkpoints", "N", "checkpoints kept, newest first"),
+        new("--resume", null, "RUN_DIR", "continue an interrupted run from its newest intact checkpoint"),
         new("--out", "actormlp.train.out", "RUN_DIR", "run folder (default runs/<timestamp>)"),
         new("--progress", "actormlp.train.progress", "MODE", "auto | bar | lines | none"),
         new("--config", null, "FILE.conf", "HOCON file over the defaults; repeat it, a later file wins"),

@@ -3,6 +3,7 @@ using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
+using Akka.Actor;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorMlp.Cli.Commands;
@@ -13,27 +14,26 @@ namespace ActorMlp.Cli.Commands;
 /// </summary>
 public static class CoordinatorCommand
 {
-    public static int Run(ParsedArguments args, TextWriter output, bool terminal)
+    public static int Run(ParsedArguments args, TextWriter output, TextWriter error, bool terminal)
     {
         var wall = Stopwatch.StartNew();
-        var job = TrainingJob.Prepare(args, OptionTable.NodeCommands);
+        var job = TrainingJob.Prepare(args, OptionTable.NodeCommands, error);
         var s = job.Settings;
-        var run = RunFolder.Create(s.Out, DateTime.Now);
-        run.WriteConfig(job.ConfigText);
+        var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
 
         var setup = new CoordinatorSetup(job.Model, job.Trainer, job.Data.Fingerprint(), recorder, s.Cluster,
             new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var (system, _) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
+        var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
+        using var stop = new StopSignal();
+        using var onStop = stop.Token.Register(() => coordinator.Tell(new StopRun($"{stop.Name} received")));
         try
         {
             progress.Line($"coordinator {AkkaCluster.Get(system).SelfAddress} waiting for {s.Cluster.MinWorkers} worker(s)");
             progress.Line(TrainCommand.Headline(job, $"workers from the cluster ({s.Cluster.TensorLink.ToString().ToLowerInvariant()} tensor link)"));
             var outcome = setup.Done.Task.GetAwaiter().GetResult();
-            if (!outcome.Succeeded) throw new RunFailedException(outcome.Message);
-            recorder.Finish(job.Trainer, outcome.WorkersSeen, outcome.TrainSeconds, wall.Elapsed.TotalSeconds, output);
-            return 0;
+            return TrainCommand.Conclude(outcome, job, run, recorder, stop, outcome.WorkersSeen, wall.Elapsed.TotalSeconds, output, error);
         }
         finally
         {

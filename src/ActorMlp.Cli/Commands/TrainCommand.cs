@@ -13,33 +13,36 @@ namespace ActorMlp.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    public static int Run(ParsedArguments args, TextWriter output, bool terminal)
+    public static int Run(ParsedArguments args, TextWriter output, TextWriter error, bool terminal)
     {
         var wall = Stopwatch.StartNew();
-        var job = TrainingJob.Prepare(args, OptionTable.Train);
+        var job = TrainingJob.Prepare(args, OptionTable.Train, error);
         var s = job.Settings;
-        var run = RunFolder.Create(s.Out, DateTime.Now);
-        run.WriteConfig(job.ConfigText);
+        var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
         progress.Line(Headline(job, s.Workers == 0 ? "in this process" : $"{s.Workers} worker nodes ({s.Cluster.TensorLink.ToString().ToLowerInvariant()} tensor link)"));
 
         var trainer = job.Trainer;
+        using var stop = new StopSignal();
         if (s.Workers > 0)
         {
             var setup = new CoordinatorSetup(job.Model, trainer, job.Data.Fingerprint(), recorder,
                 s.Cluster with { MinWorkers = s.Workers }, new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-            var outcome = EmbeddedCluster.RunAsync(job.Config, setup, s.Workers, s.ThreadsPerWorker, job.Data.Train, setup.Fingerprint)
-                .GetAwaiter().GetResult();
-            if (!outcome.Succeeded) throw new RunFailedException(outcome.Message);
-            recorder.Finish(trainer, s.Workers, outcome.TrainSeconds, wall.Elapsed.TotalSeconds, output);
-            return 0;
+            var outcome = EmbeddedCluster.RunAsync(job.Config, setup, s.Workers, s.ThreadsPerWorker, job.Data.Train, setup.Fingerprint,
+                stop.Token).GetAwaiter().GetResult();
+            return Conclude(outcome, job, run, recorder, stop, s.Workers, wall.Elapsed.TotalSeconds, output, error);
         }
 
         var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker);
         var trainTime = new Stopwatch();
         while (!trainer.Finished)
         {
+            if (stop.Token.IsCancellationRequested)
+            {
+                recorder.Checkpoint(trainer);
+                return Stopped(stop, run, error);
+            }
             var step = trainer.Current;
             trainTime.Start();
             bool epochEnded = trainer.Apply(engine.ComputeRoot(trainer.Parameters, step));
@@ -49,6 +52,28 @@ public static class TrainCommand
         }
         recorder.Finish(trainer, s.Workers, trainTime.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, output);
         return 0;
+    }
+
+    /// <summary>Turns a cluster run's outcome into the summary and an exit code.</summary>
+    public static int Conclude(RunOutcome outcome, TrainingJob job, RunFolder run, RunRecorder recorder, StopSignal stop, int workers,
+        double wallSeconds, TextWriter output, TextWriter error)
+    {
+        switch (outcome.Status)
+        {
+            case RunStatus.Finished:
+                recorder.Finish(job.Trainer, workers, outcome.TrainSeconds, wallSeconds, output);
+                return 0;
+            case RunStatus.Interrupted:
+                return Stopped(stop, run, error);
+            default:
+                throw new RunFailedException(outcome.Message);
+        }
+    }
+
+    static int Stopped(StopSignal stop, RunFolder run, TextWriter error)
+    {
+        error.WriteLine($"actormlp: stopped by {stop.Name}; continue with --resume {run.Path}");
+        return stop.ExitCode;
     }
 
     public static string Headline(TrainingJob job, string where)

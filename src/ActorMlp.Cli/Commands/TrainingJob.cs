@@ -1,4 +1,5 @@
 using ActorMlp.Cli.CommandLine;
+using ActorMlp.Cli.Runs;
 using ActorMlp.Cli.Settings;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
@@ -14,8 +15,24 @@ namespace ActorMlp.Cli.Commands;
 /// </summary>
 public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSplit Data, Mlp Model, TrainingPlan Plan, Trainer Trainer)
 {
-    public static TrainingJob Prepare(ParsedArguments args, IReadOnlyList<Option> options)
+    /// <summary>The run folder being resumed, or null for a new run.</summary>
+    public string? Resumed { get; init; }
+
+    /// <summary>
+    /// With --resume RUN_DIR the run's own config.conf comes first (flags and --config files still
+    /// override it), and weights, optimizer state and position come from its newest intact checkpoint;
+    /// checkpoints that fail their checks are named on <paramref name="warnings"/> and skipped.
+    /// </summary>
+    public static TrainingJob Prepare(ParsedArguments args, IReadOnlyList<Option> options, TextWriter warnings)
     {
+        string? resume = args.Get("--resume");
+        if (resume is not null)
+        {
+            if (args.Get("--out") is not null) throw new UsageException("--resume continues in the run's own folder; drop --out");
+            string conf = Path.Combine(resume, RunFolder.ConfigFile);
+            if (!File.Exists(conf)) throw new UsageException($"--resume {resume}: there is no {RunFolder.ConfigFile}; is it a run folder?");
+            args = args with { ConfigFiles = [conf, .. args.ConfigFiles] };
+        }
         var config = ConfigLoader.Load(args, options);
         var s = TrainSettings.From(config);
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
@@ -28,9 +45,42 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         catch (ArgumentException e) { throw new UsageException(e.Message.Replace("the batch size", "--batch"), e); }
 
         var model = new Mlp(spec);
-        var parameters = Initializer.Create(spec, s.Init, s.Seed);
-        var trainer = new Trainer(model, plan, parameters, Optimizer.Create(s.Optimizer, parameters.Length), s.Schedule);
-        return new TrainingJob(config, s, data, model, plan, trainer);
+        if (resume is null)
+        {
+            var parameters = Initializer.Create(spec, s.Init, s.Seed);
+            var trainer = new Trainer(model, plan, parameters, Optimizer.Create(s.Optimizer, parameters.Length), s.Schedule);
+            return new TrainingJob(config, s, data, model, plan, trainer);
+        }
+
+        var store = new CheckpointStore(Path.Combine(resume, CheckpointStore.Folder), s.KeepCheckpoints);
+        var (checkpoint, file) = store.Newest(message => warnings.WriteLine($"actormlp: {message}"));
+        string? mismatch =
+            !checkpoint.Spec.Layers.SequenceEqual(spec.Layers) || checkpoint.Spec with { Layers = spec.Layers } != spec ? $"the model {checkpoint.Spec} differs from the settings' {spec}"
+            : checkpoint.Batch != plan.Batch ? $"its batch {checkpoint.Batch} differs from --batch {plan.Batch}"
+            : checkpoint.MicroShards != plan.MicroShards ? $"its micro-shards {checkpoint.MicroShards} differ from --micro-shards {plan.MicroShards}"
+            : checkpoint.Seed != plan.Seed ? $"its seed {checkpoint.Seed} differs from --seed {plan.Seed}"
+            : checkpoint.Epochs != plan.Epochs ? $"its epochs {checkpoint.Epochs} differ from --epochs {plan.Epochs}"
+            : checkpoint.OptimizerKind != s.Optimizer.Kind.ToName() ? $"its optimizer {checkpoint.OptimizerKind} differs from --optimizer {s.Optimizer.Kind.ToName()}"
+            : null;
+        if (mismatch is not null) throw new UsageException($"cannot resume from {file}: {mismatch}");
+        var optimizer = Optimizer.Create(s.Optimizer, checkpoint.Parameters.Length);
+        try { optimizer.Restore(checkpoint.OptimizerState, checkpoint.OptimizerSteps); }
+        catch (ArgumentException e) { throw new UsageException($"cannot resume from {file}: {e.Message}", e); }
+        var resumed = new Trainer(model, plan, checkpoint.Parameters, optimizer, s.Schedule, checkpoint.Step, checkpoint.EpochLoss, checkpoint.EpochCorrect);
+        warnings.WriteLine($"actormlp: resuming {resume} at step {checkpoint.Step} of {plan.TotalSteps} from {file}");
+        return new TrainingJob(config, s, data, model, plan, resumed) { Resumed = resume };
+    }
+
+    /// <summary>The run folder: a new one, or the resumed one reopened.</summary>
+    public RunFolder OpenRunFolder()
+    {
+        if (Resumed is null)
+        {
+            var run = RunFolder.Create(Settings.Out, DateTime.Now);
+            run.WriteConfig(ConfigText);
+            return run;
+        }
+        return RunFolder.Open(Resumed, Trainer.Step / Plan.StepsPerEpoch);
     }
 
     public ModelSpec Spec => Model.Spec;

@@ -9,7 +9,11 @@ namespace ActorMlp.Cli.Commands;
 /// <summary>
 /// `actormlp worker`: one worker node. It loads its data (the data flags of `train`), joins the
 /// cluster through --seed-node, registers with the coordinator and computes until the run ends.
-/// Exit code 0 when the run finished, 2 when the coordinator refused it (different data).
+/// If its node is removed from the cluster (the coordinator died, and the split-brain resolver
+/// downed the side without it) it starts a fresh node and keeps trying to join, so a resumed
+/// coordinator finds it again. SIGINT or SIGTERM make it leave the cluster cleanly.
+/// Exit codes: 0 the run finished or the worker was asked to stop; 2 the coordinator refused it
+/// (different data).
 /// </summary>
 public static class WorkerCommand
 {
@@ -25,23 +29,31 @@ public static class WorkerCommand
         if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
         string id = config.GetString("actormlp.cluster.worker-id", "");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
+        string fingerprint = data.Fingerprint();
 
+        using var stop = new StopSignal();
         var stopped = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new WorkerSetup(id, s.ThreadsPerWorker, data.Train, data.Fingerprint(), s.Cluster, w => stopped.TrySetResult(w));
-        var system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds);
-        output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {data.Name} ({data.Fingerprint()})");
-        try
+        var setup = new WorkerSetup(id, s.ThreadsPerWorker, data.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w));
+        while (true)
         {
-            var first = Task.WaitAny(stopped.Task, system.WhenTerminated);
-            if (first == 1) throw new RunFailedException("the worker's actor system stopped");
-            var result = stopped.Task.Result;
-            if (result.Refused) throw new UsageException($"the coordinator refused this worker: {result.Reason}");
-            output.WriteLine($"worker {id} stopped: {result.Reason}");
-            return 0;
-        }
-        finally
-        {
-            ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
+            var system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds);
+            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {data.Name} ({fingerprint})");
+            var signalled = Task.Delay(Timeout.Infinite, stop.Token);
+            var first = Task.WaitAny(stopped.Task, system.WhenTerminated, signalled);
+            if (first != 1) ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
+            if (first == 0)
+            {
+                var result = stopped.Task.Result;
+                if (result.Refused) throw new UsageException($"the coordinator refused this worker: {result.Reason}");
+                output.WriteLine($"worker {id} stopped: {result.Reason}");
+                return 0;
+            }
+            if (first == 2)
+            {
+                output.WriteLine($"worker {id} left the cluster on {stop.Name}");
+                return 0;
+            }
+            output.WriteLine($"worker {id}: its node was removed from the cluster; starting a fresh node to rejoin");
         }
     }
 }

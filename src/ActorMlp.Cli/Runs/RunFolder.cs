@@ -20,6 +20,29 @@ public sealed class RunFolder
 
     RunFolder(string path) => Path = path;
 
+    /// <summary>
+    /// Reopens the folder of an interrupted run to resume it: metrics rows of epochs after
+    /// <paramref name="completedEpochs"/> are dropped, since they will be written again.
+    /// </summary>
+    public static RunFolder Open(string path, long completedEpochs)
+    {
+        if (!Directory.Exists(path)) throw new UsageException($"--resume {path}: no such run folder");
+        if (System.IO.File.Exists(System.IO.Path.Combine(path, SummaryFile)))
+            throw new UsageException($"--resume {path}: that run has finished (it has a {SummaryFile})");
+        var run = new RunFolder(path);
+        string metrics = run.File(MetricsFile);
+        if (System.IO.File.Exists(metrics))
+        {
+            var lines = System.IO.File.ReadAllLines(metrics).Where(l => l.Length > 0).ToList();
+            if (lines.Count > 0)
+            {
+                run._metrics.Add(lines[0]);
+                run._metrics.AddRange(lines.Skip(1).Where(l => long.TryParse(l.Split(',')[0], out long e) && e <= completedEpochs));
+            }
+        }
+        return run;
+    }
+
     /// <summary>Creates the folder; refuses one that exists and is not empty, so no run overwrites another.</summary>
     public static RunFolder Create(string requested, DateTime now)
     {
@@ -46,7 +69,10 @@ public sealed class RunFolder
 
     public void WriteConfig(string hocon) => WriteAtomically(ConfigFile, hocon);
 
-    public void WriteCheckpoint(Checkpoint checkpoint) => Core.Checkpoints.CheckpointFile.Write(File(CheckpointFile), checkpoint);
+    /// <summary>The model as of the latest epoch end (and, at the end, the final one): what evaluate and predict read.</summary>
+    public void WriteModel(Checkpoint checkpoint) => Core.Checkpoints.CheckpointFile.Write(File(CheckpointFile), checkpoint);
+
+    public CheckpointStore Checkpoints(int keep) => new(File(CheckpointStore.Folder), keep);
 
     public void AppendMetrics(IReadOnlyList<(string Column, double? Value)> row)
     {

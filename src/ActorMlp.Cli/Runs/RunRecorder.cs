@@ -21,6 +21,8 @@ public sealed class RunRecorder : ITrainingObserver
     readonly ProgressReporter _progress;
     readonly Evaluator _evaluator;
     readonly float[] _targetScale;
+    readonly CheckpointStore _checkpoints;
+    readonly long _startStep;
     Evaluation _test;
     (double Loss, double Accuracy) _train;
 
@@ -30,6 +32,8 @@ public sealed class RunRecorder : ITrainingObserver
         _run = run;
         _progress = progress;
         _evaluator = new Evaluator(job.Model);
+        _checkpoints = run.Checkpoints(job.Settings.KeepCheckpoints);
+        _startStep = job.Trainer.Step;
         _targetScale = job.Data.TargetTransform is { } t ? t.Scale.Select(x => 1f / x).ToArray() : [];
     }
 
@@ -38,12 +42,12 @@ public sealed class RunRecorder : ITrainingObserver
     public void StepApplied(Trainer trainer, StepAssignment step, bool epochEnded, double trainSeconds)
     {
         var plan = trainer.Plan;
-        double samplesPerSecond = trainer.Step * plan.Batch / Math.Max(1e-9, trainSeconds);
+        double samplesPerSecond = (trainer.Step - _startStep) * plan.Batch / Math.Max(1e-9, trainSeconds);
         _progress.Step(step.Epoch + 1, plan.Epochs, step.Batch + 1, plan.StepsPerEpoch, trainer.EpochMetrics().Loss, samplesPerSecond);
         int every = _job.Settings.CheckpointEvery;
         if (!epochEnded)
         {
-            if (every > 0 && trainer.Step % every == 0) _run.WriteCheckpoint(Checkpoint(trainer));
+            if (every > 0 && trainer.Step % every == 0) _checkpoints.Write(Snapshot(_job, trainer));
             return;
         }
 
@@ -57,11 +61,19 @@ public sealed class RunRecorder : ITrainingObserver
             ("learning_rate", (double)(decimal)_job.Settings.Schedule.At(step.Step, plan.StepsPerEpoch, plan.TotalSteps)),
             ("samples_per_second", samplesPerSecond), ("train_seconds", trainSeconds),
         ]);
-        _run.WriteCheckpoint(Checkpoint(trainer));
+        var checkpoint = Snapshot(_job, trainer);
+        _checkpoints.Write(checkpoint);
+        _run.WriteModel(checkpoint);
         _progress.Line($"epoch {step.Epoch + 1}/{plan.Epochs}  train_loss {_train.Loss:F4}" +
                        (Regression ? $"  test_loss {_test.Loss:F4}  test_rmse {_test.Rmse:G5}"
                                    : $"  train_acc {_train.Accuracy:F4}  test_loss {_test.Loss:F4}  test_acc {_test.Accuracy:F4}") +
                        $"  {samplesPerSecond:F0} samples/s");
+    }
+
+    public void Checkpoint(Trainer trainer)
+    {
+        _checkpoints.Write(Snapshot(_job, trainer));
+        _progress.Line($"checkpoint of step {trainer.Step} written to {_checkpoints.Path}");
     }
 
     /// <summary>Writes summary.json and prints the run's headline figures.</summary>
@@ -80,10 +92,11 @@ public sealed class RunRecorder : ITrainingObserver
             TrainSamples = data.Train.Count, TestSamples = data.Test.Count, TrainLoss = _train.Loss, TestLoss = _test.Loss,
             TrainAccuracy = Regression ? null : _train.Accuracy, TestAccuracy = Regression ? null : _test.Accuracy,
             TestRmse = Regression ? _test.Rmse : null, BaselineRmse = Regression ? BaselineRmse() : null,
-            SamplesPerSecond = trainer.Step * plan.Batch / Math.Max(1e-9, trainSeconds),
+            SamplesPerSecond = (trainer.Step - _startStep) * plan.Batch / Math.Max(1e-9, trainSeconds),
             TrainSeconds = trainSeconds, WallSeconds = wallSeconds,
             Parameters = trainer.Parameters.Length, ParametersSha256 = sha,
         };
+        _run.WriteModel(Snapshot(_job, trainer));
         _run.WriteSummary(summary);
         _progress.Line($"run folder: {_run.Path}");
         output.WriteLine($"parameters_sha256: {sha}");
@@ -113,13 +126,14 @@ public sealed class RunRecorder : ITrainingObserver
         return Math.Sqrt(sum / Math.Max(1, y.Length));
     }
 
-    Checkpoint Checkpoint(Trainer t)
+    /// <summary>The state of a run as a checkpoint: enough to resume it bit for bit, or to use its model.</summary>
+    public static Checkpoint Snapshot(TrainingJob job, Trainer t)
     {
-        var s = _job.Settings;
-        var data = _job.Data;
+        var s = job.Settings;
+        var data = job.Data;
         return new Checkpoint
         {
-            Spec = _job.Spec, Parameters = t.Parameters,
+            Spec = job.Spec, Parameters = t.Parameters,
             Seed = s.Seed, Epochs = s.Epochs, Batch = s.Batch, MicroShards = s.MicroShards, Step = t.Step,
             EpochLoss = t.EpochLoss, EpochCorrect = t.EpochCorrect,
             OptimizerKind = s.Optimizer.Kind.ToName(), OptimizerSteps = t.Optimizer.Steps, OptimizerState = t.Optimizer.State,

@@ -31,6 +31,7 @@ public sealed record TrainSettings
     public required int Workers { get; init; }
     public required int ThreadsPerWorker { get; init; }
     public required int CheckpointEvery { get; init; }
+    public required int KeepCheckpoints { get; init; }
     public required string Out { get; init; }
     public required ProgressMode Progress { get; init; }
     public required ClusterSettings Cluster { get; init; }
@@ -85,6 +86,7 @@ public sealed record TrainSettings
             Workers = r.Int(t + "workers", 0, 4096),
             ThreadsPerWorker = r.Int(t + "threads-per-worker", 1, 1024),
             CheckpointEvery = r.Int(t + "checkpoint-every", 0),
+            KeepCheckpoints = r.Int(t + "keep-checkpoints", 1, 1000),
             Out = r.String(t + "out"),
             Cluster = cluster,
             Progress = r.Choice<ProgressMode>(t + "progress", (string s, out ProgressMode p) => Enum.TryParse(s.Trim(), true, out p) && Enum.IsDefined(p) && !int.TryParse(s, out _), "auto, bar, lines, none"),

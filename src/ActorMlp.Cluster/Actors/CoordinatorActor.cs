@@ -34,6 +34,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     sealed record StartTimedOut : INoSerializationVerificationNeeded;
+    sealed record DeadlinePassed(long Step) : INoSerializationVerificationNeeded;
+    sealed record NoWorkerTimedOut : INoSerializationVerificationNeeded;
 
     readonly CoordinatorSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();
@@ -45,6 +47,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly ChunkAssembler _chunks;
     readonly long _token = Random.Shared.NextInt64(1, long.MaxValue);
     readonly Stopwatch _trainTime = new();
+    readonly Stopwatch _stepTime = new();
+    readonly Queue<double> _recentSteps = new();
     readonly HashSet<string> _seen = new();
     TensorServer? _server;
     WeightsSnapshot? _snapshot;
@@ -76,6 +80,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers registered within {_setup.Settings.StartTimeout.TotalSeconds:F0} s");
         });
+        Receive<DeadlinePassed>(m => { if (_inFlight?.Step == m.Step) Straggling(); });
+        Receive<NoWorkerTimedOut>(_ =>
+        {
+            _setup.Observer.Checkpoint(_setup.Trainer);
+            Fail($"no worker joined within {_setup.Settings.NoWorkerTimeout.TotalSeconds:F0} s of the last one leaving; the run can be resumed with --resume");
+        });
+        Receive<StopRun>(m =>
+        {
+            _log.Warning("stopping the run: {0}", m.Reason);
+            _setup.Observer.Checkpoint(_setup.Trainer);
+            End(RunStatus.Interrupted, m.Reason);
+        });
     }
 
     protected override void PreStart()
@@ -97,7 +113,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         AkkaCluster.Get(Context.System).Unsubscribe(Self);
         _server?.Dispose();
-        _setup.Done.TrySetResult(new RunOutcome(false, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
     }
 
     void Register(RegisterWorker m)
@@ -175,7 +191,48 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Array.Fill(_owner, null);
         _snapshot?.Release();
         _snapshot = _snapshots.Take(step.Step, trainer.Parameters);
+        _stepTime.Restart();
         AssignOrphans();
+        Timers.StartSingleTimer("deadline", new DeadlinePassed(step.Step), Deadline());
+    }
+
+    /// <summary>The larger of the floor and factor × the median of the last 20 step times.</summary>
+    TimeSpan Deadline()
+    {
+        var floor = _setup.Settings.DeadlineFloor;
+        if (_recentSteps.Count == 0) return floor;
+        var sorted = _recentSteps.Order().ToList();
+        var typical = TimeSpan.FromSeconds(sorted[sorted.Count / 2] * _setup.Settings.DeadlineFactor);
+        return typical > floor ? typical : floor;
+    }
+
+    /// <summary>
+    /// The step is late: every worker still holding undone leaves has them also given to the workers
+    /// that have finished theirs. Whichever copy arrives first is used; the other is dropped.
+    /// </summary>
+    void Straggling()
+    {
+        var late = new HashSet<string>();
+        for (int leaf = 0; leaf < _owner.Length; leaf++)
+            if (_owner[leaf] is { } id && !_assembler.IsCovered(leaf)) late.Add(id);
+        var idle = _workers.Values.Where(w => w.Ready && !late.Contains(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
+        if (late.Count > 0 && idle.Count > 0)
+        {
+            var cores = idle.Select(w => w.Cores).ToList();
+            int leaf = 0;
+            while (leaf < _owner.Length)
+            {
+                if (_owner[leaf] is not { } owner || !late.Contains(owner) || _assembler.IsCovered(leaf)) { leaf++; continue; }
+                int end = leaf;
+                while (end < _owner.Length && _owner[end] == owner && !_assembler.IsCovered(end)) end++;
+                _log.Warning("worker {0} is late with leaves {1}..{2} of step {3}; also giving them to {4}",
+                    owner, leaf, end - 1, _inFlight!.Value.Step, string.Join(", ", idle.Select(w => w.Id)));
+                var ranges = LeafRanges.Split(leaf, end, cores);
+                for (int i = 0; i < idle.Count; i++) Assign(idle[i], ranges[i].Start, ranges[i].End);
+                leaf = end;
+            }
+        }
+        Timers.StartSingleTimer("deadline", new DeadlinePassed(_inFlight!.Value.Step), Deadline());
     }
 
     /// <summary>Splits every run of uncovered, unowned leaves across the ready workers by cores.</summary>
@@ -184,9 +241,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var live = _workers.Values.Where(w => w.Ready).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (live.Count == 0)
         {
-            if (!_waitingLogged) _log.Warning("no worker is left; waiting for one to join");
+            if (!_waitingLogged)
+            {
+                _log.Warning("no worker is left; waiting up to {0} s for one to join", _setup.Settings.NoWorkerTimeout.TotalSeconds);
+                Timers.StartSingleTimer("no-worker", new NoWorkerTimedOut(), _setup.Settings.NoWorkerTimeout);
+            }
             _waitingLogged = true;
             return;
+        }
+        if (_waitingLogged)
+        {
+            _log.Warning("worker {0} joined; training resumes", string.Join(", ", live.Select(w => w.Id)));
+            Timers.Cancel("no-worker");
         }
         _waitingLogged = false;
         var cores = live.Select(w => w.Cores).ToList();
@@ -270,6 +336,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var trainer = _setup.Trainer;
         var step = _inFlight!.Value;
         _inFlight = null;
+        Timers.Cancel("deadline");
+        _recentSteps.Enqueue(_stepTime.Elapsed.TotalSeconds);
+        if (_recentSteps.Count > 20) _recentSteps.Dequeue();
         try
         {
             bool epochEnded = trainer.Apply(_assembler.Root());
@@ -285,18 +354,26 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         StartStep();
     }
 
-    void Finish()
-    {
-        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking("the run is finished"));
-        _setup.Done.TrySetResult(new RunOutcome(true, "finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
-        Become(Finished);
-    }
+    void Finish() => End(RunStatus.Finished, "finished");
 
     void Fail(string message)
     {
         _log.Error("the run failed: {0}", message);
-        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking($"the run failed: {message}"));
-        _setup.Done.TrySetResult(new RunOutcome(false, message, _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        End(RunStatus.Failed, message);
+    }
+
+    void End(RunStatus status, string message)
+    {
+        Timers.CancelAll();
+        string reason = status switch
+        {
+            RunStatus.Finished => "the run is finished",
+            RunStatus.Interrupted => $"the run was stopped: {message}",
+            _ => $"the run failed: {message}",
+        };
+        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking(reason));
+        _trainTime.Stop();
+        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _seen.Count));
         Become(Finished);
     }
 

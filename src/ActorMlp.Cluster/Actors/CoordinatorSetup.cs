@@ -13,5 +13,13 @@ public sealed record CoordinatorSetup(
     ClusterSettings Settings,
     TaskCompletionSource<RunOutcome> Done);
 
+public enum RunStatus { Finished, Failed, Interrupted }
+
 /// <summary>How a cluster run ended, with the seconds spent in training steps (evaluation excluded).</summary>
-public sealed record RunOutcome(bool Succeeded, string Message, double TrainSeconds, int WorkersSeen);
+public sealed record RunOutcome(RunStatus Status, string Message, double TrainSeconds, int WorkersSeen)
+{
+    public bool Succeeded => Status == RunStatus.Finished;
+}
+
+/// <summary>Stop the run gracefully (SIGINT, SIGTERM): checkpoint, tell the workers, end.</summary>
+public sealed record StopRun(string Reason) : Akka.Actor.INoSerializationVerificationNeeded;

@@ -15,6 +15,9 @@ public sealed record ClusterSettings
     public int MinWorkers { get; init; } = 1;
     public TimeSpan RegisterInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan DeadlineFloor { get; init; } = TimeSpan.FromSeconds(2);
+    public double DeadlineFactor { get; init; } = 4;
+    public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault.</summary>
     public static ClusterSettings From(Config config)
@@ -36,7 +39,12 @@ public sealed record ClusterSettings
             MinWorkers = config.GetInt(p + "min-workers", 1),
             RegisterInterval = config.GetTimeSpan(p + "register-interval", TimeSpan.FromSeconds(1)),
             StartTimeout = config.GetTimeSpan(p + "start-timeout", TimeSpan.FromSeconds(60)),
+            DeadlineFloor = config.GetTimeSpan(p + "step-deadline-floor", TimeSpan.FromSeconds(2)),
+            DeadlineFactor = config.GetDouble(p + "step-deadline-factor", 4),
+            NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
         };
+        if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");
+        if (settings.DeadlineFloor <= TimeSpan.Zero) throw new ArgumentException($"{p}step-deadline-floor must be positive");
         long frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000;
         if (settings.ChunkBytes < 4 || settings.ChunkBytes > frame - 1024)
             throw new ArgumentException($"{p}chunk-bytes must be between 4 and the remoting frame size less 1 KiB ({frame - 1024}), got {settings.ChunkBytes}");

@@ -14,9 +14,9 @@ namespace ActorMlp.Cluster.Hosting;
 public static class EmbeddedCluster
 {
     public static async Task<RunOutcome> RunAsync(Config config, CoordinatorSetup coordinator, int workers, int coresPerWorker,
-        ISampleSource train, string fingerprint)
+        ISampleSource train, string fingerprint, CancellationToken stop = default)
     {
-        var (coordinatorSystem, _) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(config, "coordinator", "127.0.0.1", 0), coordinator);
+        var (coordinatorSystem, coordinatorActor) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(config, "coordinator", "127.0.0.1", 0), coordinator);
         var address = AkkaCluster.Get(coordinatorSystem).SelfAddress;
         var systems = new List<ActorSystem>();
         try
@@ -26,6 +26,7 @@ public static class EmbeddedCluster
                 var setup = new WorkerSetup($"worker-{i + 1}", coresPerWorker, train, fingerprint, coordinator.Settings, _ => { });
                 systems.Add(ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0), setup, [address]));
             }
+            await using var onStop = stop.Register(() => coordinatorActor.Tell(new StopRun("stop requested")));
             return await coordinator.Done.Task.ConfigureAwait(false);
         }
         finally

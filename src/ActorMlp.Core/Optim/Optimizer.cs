@@ -22,6 +22,16 @@ public abstract class Optimizer
 
     protected abstract void Apply(Span<float> w, Span<float> g, float lr);
 
+    /// <summary>Puts back state saved from an optimizer of the same kind and size (a checkpoint's).</summary>
+    public void Restore(float[][] state, long steps)
+    {
+        var own = State;
+        if (state.Length != own.Length || state.Where((s, i) => s.Length != own[i].Length).Any())
+            throw new ArgumentException($"the saved optimizer state has {state.Length} buffers of {string.Join("/", state.Select(s => s.Length))} floats; this optimizer needs {own.Length} of {string.Join("/", own.Select(s => s.Length))}");
+        for (int i = 0; i < own.Length; i++) state[i].CopyTo(own[i], 0);
+        Steps = steps;
+    }
+
     public static Optimizer Create(OptimizerSettings settings, int parameters) => settings.Kind switch
     {
         OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(settings, parameters),

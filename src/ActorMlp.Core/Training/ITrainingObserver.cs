@@ -10,4 +10,7 @@ public interface ITrainingObserver
     /// <param name="epochEnded">True when it completed an epoch; the observer reads the epoch metrics, then the driver calls StartEpoch.</param>
     /// <param name="trainSeconds">Seconds spent in training steps so far, evaluation excluded.</param>
     void StepApplied(Trainer trainer, StepAssignment step, bool epochEnded, double trainSeconds);
+
+    /// <summary>Saves the trainer's state now (before a graceful stop or giving up), so the run can be resumed.</summary>
+    void Checkpoint(Trainer trainer);
 }

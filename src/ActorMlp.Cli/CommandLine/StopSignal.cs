@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace ActorMlp.Cli.CommandLine;
+
+/// <summary>
+/// SIGINT and SIGTERM asking a command to stop: instead of the process dying on the spot, the token
+/// is cancelled and the command winds down its own way (a checkpoint, telling the workers, leaving
+/// the cluster). Exit codes follow the shell's convention: 130 for SIGINT, 143 for SIGTERM.
+/// </summary>
+public sealed class StopSignal : IDisposable
+{
+    readonly CancellationTokenSource _stop = new();
+    readonly PosixSignalRegistration[] _registrations;
+
+    public StopSignal()
+    {
+        _registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
+        ];
+    }
+
+    public CancellationToken Token => _stop.Token;
+
+    public PosixSignal? Signal { get; private set; }
+
+    public int ExitCode => Signal == PosixSignal.SIGTERM ? 143 : 130;
+
+    public string Name => Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";
+
+    void Handle(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        Signal ??= context.Signal;
+        _stop.Cancel();
+    }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations) r.Dispose();
+        _stop.Dispose();
+    }
+}

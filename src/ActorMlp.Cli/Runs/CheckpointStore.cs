@@ -1,0 +1,41 @@
+using System.Globalization;
+using ActorMlp.Cli.CommandLine;
+using ActorMlp.Core.Checkpoints;
+
+namespace ActorMlp.Cli.Runs;
+
+/// <summary>
+/// A run's checkpoints: RUN_DIR/checkpoints/step-NNNNNNNNN.ckpt, the newest few kept. Resuming takes the
+/// newest one that reads back intact; a corrupt or truncated one is named and skipped for the one before.
+/// </summary>
+public sealed class CheckpointStore(string folder, int keep)
+{
+    public const string Folder = "checkpoints";
+
+    public string Path { get; } = folder;
+
+    public void Write(Checkpoint checkpoint)
+    {
+        Directory.CreateDirectory(Path);
+        CheckpointFile.Write(System.IO.Path.Combine(Path, $"step-{checkpoint.Step:D9}.ckpt"), checkpoint);
+        foreach (var old in Files().Skip(keep)) File.Delete(old);
+    }
+
+    /// <summary>Checkpoint files, newest first.</summary>
+    public IEnumerable<string> Files() => !Directory.Exists(Path) ? []
+        : Directory.GetFiles(Path, "step-*.ckpt").OrderByDescending(f => StepOf(f)).ToList();
+
+    static long StepOf(string file)
+        => long.TryParse(System.IO.Path.GetFileNameWithoutExtension(file)["step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : -1;
+
+    /// <summary>The newest checkpoint that is intact; each one refused on the way is reported to <paramref name="warn"/>.</summary>
+    public (Checkpoint Checkpoint, string File) Newest(Action<string> warn)
+    {
+        foreach (var file in Files())
+        {
+            try { return (CheckpointFile.Read(file), file); }
+            catch (CheckpointException e) { warn($"{e.Message}; falling back to the checkpoint before it"); }
+        }
+        throw new UsageException($"no usable checkpoint in {Path}");
+    }
+}
