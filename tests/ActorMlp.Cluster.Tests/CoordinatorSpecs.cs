@@ -14,10 +14,10 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
 
     public CoordinatorSpecs() : base(Fixtures.TestConfig()) { }
 
-    IActorRef StartCoordinator(int minWorkers = 1)
+    IActorRef StartCoordinator(int minWorkers = 1, Hosting.ClusterSettings? settings = null)
     {
         var setup = new CoordinatorSetup(new Mlp(Fixtures.Spec), _trainer, Fixtures.Fingerprint, _log,
-            Fixtures.AkkaLink with { MinWorkers = minWorkers }, _done);
+            (settings ?? Fixtures.AkkaLink) with { MinWorkers = minWorkers }, _done);
         return Sys.ActorOf(Props.Create(() => new CoordinatorActor(setup)), CoordinatorActor.Name);
     }
 
@@ -124,5 +124,87 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         for (long step = 1; step < Fixtures.Plan.TotalSteps; step++) second.Do(second.NextJob());
         AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
         Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_gives_a_stragglers_leaves_to_an_idle_worker_and_takes_the_first_copy()
+    {
+        var coordinator = StartCoordinator(2, Fixtures.AkkaLink with { DeadlineFloor = TimeSpan.FromMilliseconds(300) });
+        var a = new ProbeWorker(this, "a");
+        var slow = new ProbeWorker(this, "slow");
+        a.Register(coordinator);
+        slow.Register(coordinator);
+        var jobA = a.NextJob();
+        var jobSlow = slow.NextJob();
+        a.Do(jobA);                                                           // slow sits on its leaves past the deadline
+
+        var backup = a.NextJob();
+        Assert.Equal((jobSlow.Step, jobSlow.FirstLeaf, jobSlow.EndLeaf), (backup.Step, backup.FirstLeaf, backup.EndLeaf));
+        a.Do(backup);
+        AwaitCondition(() => _log.Count == 1, TimeSpan.FromSeconds(5));
+        slow.Do(jobSlow);                                                     // the late copy arrives: dropped
+
+        // From here a alone: step 1's second half reaches it either as a backup or when slow is lost.
+        Sys.Stop(slow.Probe.Ref);
+        a.Do(a.NextJob());
+        a.Do(a.NextJob());
+        for (long step = 2; step < Fixtures.Plan.TotalSteps; step++) a.Do(a.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_gives_a_worker_that_joins_mid_run_leaves_from_the_next_step()
+    {
+        var coordinator = StartCoordinator();
+        var a = new ProbeWorker(this, "a");
+        a.Register(coordinator);
+        a.Do(a.NextJob());                                                    // step 0
+        var step1 = a.NextJob();
+        var late = new ProbeWorker(this, "late");
+        late.Register(coordinator);
+        late.Probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));              // step 1 is a's already
+        a.Do(step1);
+        var lateJob = late.NextJob();
+        var aJob = a.NextJob();
+        Assert.Equal((2L, 0, 2), (aJob.Step, aJob.FirstLeaf, aJob.EndLeaf));
+        Assert.Equal((2L, 2, 4), (lateJob.Step, lateJob.FirstLeaf, lateJob.EndLeaf));
+        a.Do(aJob);
+        late.Do(lateJob);
+        a.Do(a.NextJob());
+        late.Do(late.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_stops_gracefully_with_a_checkpoint_and_stops_its_workers()
+    {
+        var coordinator = StartCoordinator();
+        var a = new ProbeWorker(this, "a");
+        a.Register(coordinator);
+        a.Do(a.NextJob());
+        a.NextJob();
+        coordinator.Tell(new StopRun("SIGTERM received"));
+        Assert.IsType<StopWorking>(a.Probe.ReceiveOne(TimeSpan.FromSeconds(5)));
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(5));
+        Assert.Equal(RunStatus.Interrupted, _done.Task.Result.Status);
+        Assert.Equal(1, _log.Checkpoints);
+        Assert.Equal(1, _trainer.Step);                                      // the step in flight is not applied
+    }
+
+    [Fact]
+    public void Coordinator_gives_up_with_a_checkpoint_when_no_worker_returns()
+    {
+        var coordinator = StartCoordinator(1, Fixtures.AkkaLink with { NoWorkerTimeout = TimeSpan.FromMilliseconds(500) });
+        var a = new ProbeWorker(this, "a");
+        a.Register(coordinator);
+        a.Do(a.NextJob());
+        a.NextJob();
+        Sys.Stop(a.Probe.Ref);
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(RunStatus.Failed, _done.Task.Result.Status);
+        Assert.Contains("no worker", _done.Task.Result.Message);
+        Assert.Equal(1, _log.Checkpoints);
     }
 }

@@ -80,5 +80,10 @@ public static class Fixtures
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "test.conf"))))
             .WithFallback(ReferenceConfig.Load());
 
-    public static ClusterSettings AkkaLink => new() { TensorLink = TensorLinkKind.Akka, ChunkBytes = 256, StartTimeout = TimeSpan.FromSeconds(30) };
+    /// <summary>Tensors as Akka messages; deadlines far away unless a spec is about them.</summary>
+    public static ClusterSettings AkkaLink => new()
+    {
+        TensorLink = TensorLinkKind.Akka, ChunkBytes = 256, StartTimeout = TimeSpan.FromSeconds(30),
+        DeadlineFloor = TimeSpan.FromSeconds(60), NoWorkerTimeout = TimeSpan.FromSeconds(60),
+    };
 }

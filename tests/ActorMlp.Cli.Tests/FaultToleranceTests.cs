@@ -1,0 +1,118 @@
+namespace ActorMlp.Cli.Tests;
+
+/// <summary>
+/// Faults in real processes — a worker killed with SIGKILL, a worker joining late, the coordinator
+/// killed and resumed, SIGTERM — each run must end with the bits of the fault-free run.
+/// </summary>
+public sealed class FaultToleranceTests : IDisposable
+{
+    readonly Cli _cli = new();
+    readonly Processes _processes = new();
+
+    public void Dispose()
+    {
+        _processes.Dispose();
+        _cli.Dispose();
+    }
+
+    // Long enough (1068 small steps) that faults land mid-run; checkpoints every 10 steps.
+    static readonly string[] Flags = ["--epochs", "12", "--batch", "16", "--hidden", "64", "--checkpoint-every", "10"];
+
+    string Reference() => Cli.Sha(_cli.Train([.. Flags, "--workers", "0"]));
+
+    static int EpochsDone(string run)
+    {
+        string metrics = Path.Combine(run, "metrics.csv");
+        try { return File.Exists(metrics) ? Math.Max(0, File.ReadAllLines(metrics).Length - 1) : 0; }
+        catch (IOException) { return 0; }
+    }
+
+    static bool Finished(string run) => File.Exists(Path.Combine(run, "summary.json"));
+
+    (Processes.Node Coordinator, string Seed) StartCoordinator(string run, int minWorkers, params string[] extra)
+    {
+        int port = Processes.FreePort();
+        var node = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", minWorkers.ToString(), "--progress", "lines", .. extra, .. Flags]);
+        return (node, $"akka.tcp://actormlp@127.0.0.1:{port}");
+    }
+
+    Processes.Node StartWorker(string seed, string id) => _processes.Start(["worker", "--seed-node", seed, "--worker-id", id, .. Flags]);
+
+    async Task<string> Finish(Processes.Node coordinator, string run)
+    {
+        await coordinator.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(240));
+        Assert.True(coordinator.Process.ExitCode == 0, _processes.Log());
+        return Cli.Sha(run);
+    }
+
+    [Fact]
+    public async Task Killing_one_of_three_workers_mid_run_keeps_the_bits()
+    {
+        string expected = Reference();
+        string run = _cli.NewPath();
+        var (coordinator, seed) = StartCoordinator(run, 3, "--out", run);
+        var workers = Enumerable.Range(1, 3).Select(i => StartWorker(seed, $"w{i}")).ToList();
+
+        await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
+        Assert.False(Finished(run), "the run ended before the fault");
+        workers[1].Process.Kill();                                          // SIGKILL
+        Assert.Equal(expected, await Finish(coordinator, run));
+        Assert.Contains("worker w2 is lost", coordinator.Text);
+    }
+
+    [Fact]
+    public async Task A_worker_added_mid_run_keeps_the_bits()
+    {
+        string expected = Reference();
+        string run = _cli.NewPath();
+        var (coordinator, seed) = StartCoordinator(run, 1, "--out", run);
+        StartWorker(seed, "first");
+
+        await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
+        Assert.False(Finished(run), "the run ended before the join");
+        var late = StartWorker(seed, "late");
+        Assert.Equal(expected, await Finish(coordinator, run));
+        await late.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("stopped: the run is finished", late.Text);
+    }
+
+    [Fact]
+    public async Task A_killed_and_resumed_coordinator_keeps_the_bits()
+    {
+        string expected = Reference();
+        string run = _cli.NewPath();
+        var (coordinator, seed) = StartCoordinator(run, 2, "--out", run);
+        StartWorker(seed, "w1");
+        StartWorker(seed, "w2");
+
+        await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
+        Assert.False(Finished(run), "the run ended before the fault");
+        coordinator.Process.Kill();                                         // SIGKILL: no goodbye
+        await coordinator.Process.WaitForExitAsync();
+
+        int port = new Uri(seed.Replace("akka.tcp", "http")).Port;
+        var resumed = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--progress", "lines", "--resume", run, .. Flags]);
+        Assert.Equal(expected, await Finish(resumed, run));
+        Assert.Contains("resuming", resumed.Text);
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_training_with_a_checkpoint_and_resume_finishes_with_the_same_bits()
+    {
+        string expected = Reference();
+        string run = _cli.NewPath();
+        var train = _processes.Start(["train", "--workers", "0", "--out", run, "--progress", "lines", .. Flags]);
+
+        await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
+        Assert.False(Finished(run), "the run ended before the signal");
+        System.Diagnostics.Process.Start("kill", ["-TERM", train.Process.Id.ToString()]).WaitForExit();
+        await train.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(train.Process.ExitCode == 143, _processes.Log());
+        Assert.Contains("--resume", train.Text);
+        Assert.False(Finished(run));
+
+        var result = Cli.Run("train", "--resume", run, "--progress", "none");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(expected, Cli.Sha(run));
+    }
+}
