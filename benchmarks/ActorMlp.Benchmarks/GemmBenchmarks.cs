@@ -15,8 +15,12 @@ public class GemmBenchmarks
 {
     sealed class Columns : ManualConfig
     {
-        public Columns() => AddColumn(new ThroughputColumn("GFLOP/s", 1e-9,
-            c => ThroughputColumn.Parameter<GemmShape>(c)?.Flops));
+        public Columns()
+        {
+            AddColumn(new ThroughputColumn("GFLOP/s", 1e-9, c => ThroughputColumn.Parameter<GemmShape>(c)?.Flops));
+            // The default 20 characters would cut the shape names down to "L1 78(...)".
+            SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithMaxParameterColumnWidth(32);
+        }
     }
 
     float[] _a = [], _b = [], _c = [];

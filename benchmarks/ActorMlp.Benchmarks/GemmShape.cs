@@ -23,15 +23,15 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
         for (int l = 0; l + 1 < layers.Length; l++)
         {
             int inputs = layers[l], outputs = layers[l + 1];
-            string tag = $"L{l + 1} {inputs}->{outputs}";
-            yield return new GemmShape($"{tag} fwd x·Wᵀ", false, true, batch, outputs, inputs);
-            yield return new GemmShape($"{tag} dW δᵀ·x", true, false, outputs, inputs, batch);
-            if (l > 0) yield return new GemmShape($"{tag} dX δ·W", false, false, batch, inputs, outputs);
+            string layer = $"L{l + 1}";
+            yield return new GemmShape($"{layer} fwd x·Wt", false, true, batch, outputs, inputs);
+            yield return new GemmShape($"{layer} dW dt·x", true, false, outputs, inputs, batch);
+            if (l > 0) yield return new GemmShape($"{layer} dX d·W", false, false, batch, inputs, outputs);
         }
     }
 
-    public static GemmShape Square(int n) => new($"square n={n}", false, false, n, n, n);
+    public static GemmShape Square(int n) => new("square", false, false, n, n, n);
 
-    // BenchmarkDotNet prints a parameter by ToString; the name alone keeps the column narrow.
-    public override string ToString() => $"{Name} ({M}x{K}·{K}x{N})";
+    // BenchmarkDotNet prints a parameter by ToString: which product, then m×n×k.
+    public override string ToString() => $"{Name} {M}x{N}x{K}";
 }
