@@ -4,15 +4,20 @@
 # restarting workers and the coordinator on a seeded random schedule, and compares
 # the two parameters_sha256. They must be equal: faults never change the weights.
 #
-#   deploy/chaos.sh [--seed S] [--workers N] [--events K] [--interval SECONDS] [train flags]
+#   deploy/chaos.sh [--seed S] [--workers N] [--events K] [--interval SECONDS] [--plan LIST] [train flags]
 #   deploy/chaos.sh --seed 7 --workers 3 --data fashion-mnist --epochs 2
+#   deploy/chaos.sh --plan kill-worker,start-worker,kill-coordinator --data fashion-mnist --epochs 2
+#
+# Events: kill-worker (SIGKILL one; if none is left, start one), stop-worker (SIGSTOP it for
+# 4 s, then SIGCONT), start-worker, kill-coordinator (SIGKILL it, restart it with
+# --resume). --plan runs the listed events in order instead of random ones.
 #
 # Defaults: seed 1, 3 workers, 6 events, one every ~3 s, --checkpoint-every 20 (so a
 # killed coordinator has something recent to resume from). Exit 0 when the hashes
 # match, 1 when they differ or the run fails. Logs stay in the printed folder.
 set -euo pipefail
 
-seed=1 workers=3 events=6 interval=3
+seed=1 workers=3 events=6 interval=3 plan=""
 flags=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -20,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --workers) workers=$2; shift 2 ;;
     --events) events=$2; shift 2 ;;
     --interval) interval=$2; shift 2 ;;
+    --plan) plan=$2; shift 2 ;;
     --out|--out=*|--resume|--resume=*) echo "chaos.sh chooses the run folders itself; drop $1" >&2; exit 2 ;;
     *) flags+=("$1"); shift ;;
   esac
@@ -36,7 +42,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/actormlp-chaos.XXXXXX")
 run="$work/run"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || shuf -i 20000-60000 -n 1)
 seednode="akka.tcp://actormlp@127.0.0.1:$port"
-echo "chaos seed $seed, $workers workers, $events events; logs in $work"
 
 sha() { grep -o '"parameters_sha256": "[0-9a-f]*"' "$1/summary.json" | grep -o '[0-9a-f]\{64\}'; }
 
@@ -73,15 +78,25 @@ alive() { kill -0 "$1" 2>/dev/null; }
 start_coordinator
 for ((i = 0; i < workers; i++)); do start_worker; done
 
+names=(kill-worker stop-worker start-worker kill-coordinator)
+IFS=, read -r -a planned <<< "$plan"
+for name in "${planned[@]}"; do
+  [[ " ${names[*]} " == *" $name "* ]] || { echo "unknown event '$name' in --plan (known: ${names[*]})" >&2; exit 2; }
+done
+[[ -n "$plan" ]] && events=${#planned[@]}
+echo "chaos seed $seed, $workers workers, $events events${plan:+ ($plan)}; logs in $work"
+
 for ((e = 1; e <= events; e++)); do
   sleep $((interval / 2 + RANDOM % (interval + 1)))
-  [[ -f "$run/summary.json" ]] && break
-  action=$((RANDOM % 4))
+  [[ -f "$run/summary.json" ]] && { echo "the run finished before event $e"; break; }
+  if [[ -n "$plan" ]]; then action=${planned[$((e - 1))]}; else action=${names[$((RANDOM % 4))]}; fi
   case $action in
-    0) w=$(pick_worker); echo "event $e: SIGKILL worker $w, start another"; kill -9 "${wpid[$w]}" 2>/dev/null || true; unset "wpid[$w]"; start_worker ;;
-    1) w=$(pick_worker); echo "event $e: SIGSTOP worker $w for 4 s"; kill -STOP "${wpid[$w]}" 2>/dev/null || true; sleep 4; kill -CONT "${wpid[$w]}" 2>/dev/null || true ;;
-    2) echo "event $e: start another worker"; start_worker ;;
-    3) if [[ -d "$run/checkpoints" ]] && ls "$run/checkpoints"/*.ckpt > /dev/null 2>&1; then
+    kill-worker) w=$(pick_worker); echo "event $e: SIGKILL worker $w"; kill -9 "${wpid[$w]}" 2>/dev/null || true
+      wait "${wpid[$w]}" 2>/dev/null || true; unset "wpid[$w]"
+      [[ ${#wpid[@]} -gt 0 ]] || { echo "  (no worker left: starting one)"; start_worker; } ;;
+    stop-worker) w=$(pick_worker); echo "event $e: SIGSTOP worker $w for 4 s"; kill -STOP "${wpid[$w]}" 2>/dev/null || true; sleep 4; kill -CONT "${wpid[$w]}" 2>/dev/null || true ;;
+    start-worker) echo "event $e: start another worker"; start_worker ;;
+    kill-coordinator) if [[ -d "$run/checkpoints" ]] && ls "$run/checkpoints"/*.ckpt > /dev/null 2>&1; then
          echo "event $e: SIGKILL the coordinator, resume it"; kill -9 "$coordinator" 2>/dev/null || true; wait "$coordinator" 2>/dev/null || true
          sleep 1; start_coordinator
        else echo "event $e: (no checkpoint yet: the coordinator is spared)"; fi ;;

@@ -54,6 +54,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     WeightsSnapshot? _snapshot;
     StepAssignment? _inFlight;
     bool _started, _waitingLogged;
+    (string Worker, Stopwatch Since)? _recovering;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -156,8 +157,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Context.Unwatch(worker.Actor);
         _server?.Close(id);
         _log.Warning("worker {0} is lost: {1}", id, reason);
+        bool hadWork = false;
         for (int leaf = 0; leaf < _owner.Length; leaf++)
-            if (_owner[leaf] == id) _owner[leaf] = null;
+            if (_owner[leaf] == id)
+            {
+                _owner[leaf] = null;
+                hadWork |= !_assembler.IsCovered(leaf);
+            }
+        if (hadWork && _recovering is null) _recovering = (id, Stopwatch.StartNew());
         Resume();
     }
 
@@ -337,6 +344,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var step = _inFlight!.Value;
         _inFlight = null;
         Timers.Cancel("deadline");
+        if (_recovering is { } r)
+        {
+            _log.Warning("step {0} completed {1:F2} s after worker {2} was lost with leaves of it undone", step.Step, r.Since.Elapsed.TotalSeconds, r.Worker);
+            _recovering = null;
+        }
         _recentSteps.Enqueue(_stepTime.Elapsed.TotalSeconds);
         if (_recentSteps.Count > 20) _recentSteps.Dequeue();
         try

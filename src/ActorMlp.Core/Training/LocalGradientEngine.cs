@@ -36,6 +36,12 @@ public sealed class LocalGradientEngine
             _computers[0].ComputeNode(parameters, step, _root, _partValues[0]);
             return _partValues[0];
         }
+        return ComputeInParallel(parameters, step);
+    }
+
+    // Apart from ComputeRoot so that the single-thread path does not allocate the lambda's closure every step.
+    float[] ComputeInParallel(float[] parameters, StepAssignment step)
+    {
         Parallel.For(0, _parts.Length, new ParallelOptions { MaxDegreeOfParallelism = _parts.Length },
             i => _computers[i].ComputeNode(parameters, step, _parts[i], _partValues[i]));
         _assembler.Clear();
