@@ -142,10 +142,15 @@ public class GradientCheckTests
         Assert.Equal(plain, packed);
     }
 
-    [Fact]
-    public void Empty_leaf_is_all_zeros()
+    [Theory]
+    [InlineData(ActivationKind.Relu)]
+    [InlineData(ActivationKind.Sigmoid)]
+    [InlineData(ActivationKind.Tanh)]
+    [InlineData(ActivationKind.Swish)]
+    [InlineData(ActivationKind.Maxout)]
+    public void Empty_leaf_is_all_zeros(ActivationKind activation)
     {
-        var spec = new ModelSpec([3, 2, 2], ActivationKind.Relu, HeadKind.SoftmaxCrossEntropy);
+        var spec = new ModelSpec([3, 2, 2], activation, HeadKind.SoftmaxCrossEntropy);
         var model = new Mlp(spec);
         var node = Enumerable.Repeat(float.NaN, model.NodeLength).ToArray();
         model.ComputeLeaf(Initializer.Create(spec, InitKind.Auto, 1), 0, model.CreateWorkspace(1), node);

@@ -7,10 +7,15 @@ public sealed class SigmoidActivation : IActivation
 {
     public int Pieces => 1;
 
-    public void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Sigmoid(z, a);
+    public void Forward(ReadOnlySpan<float> z, Span<float> a)
+    {
+        if (z.IsEmpty) return; // TensorPrimitives.Sigmoid refuses empty spans; an empty micro-shard has none
+        TensorPrimitives.Sigmoid(z, a);
+    }
 
     public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)
     {
+        if (z.IsEmpty) return;
         TensorPrimitives.Subtract(1f, a, z);   // z ← 1 − a
         TensorPrimitives.Multiply(z, a, z);    // z ← a(1 − a)
         TensorPrimitives.Multiply(dA, z, dZ);

@@ -9,12 +9,14 @@ public sealed class SwishActivation : IActivation
 
     public void Forward(ReadOnlySpan<float> z, Span<float> a)
     {
+        if (z.IsEmpty) return; // TensorPrimitives.Sigmoid refuses empty spans; an empty micro-shard has none
         TensorPrimitives.Sigmoid(z, a);
         TensorPrimitives.Multiply(a, z, a);
     }
 
     public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)
     {
+        if (z.IsEmpty) return;
         TensorPrimitives.Sigmoid(z, z);        // z ← σ
         for (int i = 0; i < z.Length; i++)
         {

@@ -7,10 +7,15 @@ public sealed class TanhActivation : IActivation
 {
     public int Pieces => 1;
 
-    public void Forward(ReadOnlySpan<float> z, Span<float> a) => TensorPrimitives.Tanh(z, a);
+    public void Forward(ReadOnlySpan<float> z, Span<float> a)
+    {
+        if (z.IsEmpty) return; // TensorPrimitives.Tanh refuses empty spans; an empty micro-shard has none
+        TensorPrimitives.Tanh(z, a);
+    }
 
     public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)
     {
+        if (z.IsEmpty) return;
         TensorPrimitives.Multiply(a, a, z);    // z ← a²
         TensorPrimitives.Subtract(1f, z, z);   // z ← 1 − a²
         TensorPrimitives.Multiply(dA, z, dZ);

@@ -13,29 +13,31 @@ public sealed class SubtreeReducer
     readonly List<float[]> _buffers = new();
     readonly int[] _levels = new int[32];
 
-    /// <param name="length">Elements of one node value.</param>
+    /// <param name="length">Elements of the longest node value it will compute.</param>
     public SubtreeReducer(int length) => _length = length;
 
     public delegate void LeafWriter(int leaf, Span<float> destination);
 
+    /// <summary>The value of <paramref name="node"/>, as long as <paramref name="result"/> (at most the length given at construction).</summary>
     public void Compute(TreeNode node, LeafWriter computeLeaf, Span<float> result)
     {
-        if (result.Length != _length) throw new ArgumentException("result has the wrong length", nameof(result));
+        int length = result.Length;
+        if (length > _length) throw new ArgumentException($"result has {length} elements; this reducer holds {_length}", nameof(result));
         while (_buffers.Count < node.Level + 1) _buffers.Add(new float[_length]);
 
         int depth = 0;
         for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++)
         {
-            computeLeaf(leaf, _buffers[depth]);
+            computeLeaf(leaf, _buffers[depth].AsSpan(0, length));
             _levels[depth++] = 0;
             while (depth >= 2 && _levels[depth - 1] == _levels[depth - 2])
             {
-                Combine(_buffers[depth - 2], _buffers[depth - 1]);
+                Combine(_buffers[depth - 2].AsSpan(0, length), _buffers[depth - 1].AsSpan(0, length));
                 _levels[depth - 2]++;
                 depth--;
             }
         }
-        _buffers[0].AsSpan().CopyTo(result);
+        _buffers[0].AsSpan(0, length).CopyTo(result);
     }
 
     /// <summary>left ← left + right: the one operation the tree is made of.</summary>

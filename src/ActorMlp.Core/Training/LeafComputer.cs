@@ -18,6 +18,9 @@ public sealed class LeafComputer
     readonly SubtreeReducer.LeafWriter _writeLeaf;
     readonly int[] _order;
     readonly PackedWeights _packed;
+    readonly NodeWorkspace _nodeWs;
+    readonly NodeBackprop _backprop;
+    readonly int[][] _bounds = new int[31][];
     int _orderEpoch = -1;
     (float[]? Parameters, long Step) _packedFor = (null, -1);
 
@@ -36,10 +39,34 @@ public sealed class LeafComputer
         _order = new int[samples.Count];
         _writeLeaf = WriteLeaf;
         _packed = new PackedWeights(model.Layout);
+        _nodeWs = new NodeWorkspace(model.Spec, model.Head.TargetWidth, plan.Batch);
+        _backprop = new NodeBackprop(model, _nodeWs);
     }
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
     public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
+    {
+        Prepare(parameters, step);
+        var bounds = _bounds[node.Level] ??= new int[node.LeafCount + 1];
+        int batchStart = checked(step.Batch * _plan.Batch), first = ShardPlan.Start(_plan.Batch, _plan.MicroShards, node.FirstLeaf);
+        for (int j = 0; j <= node.LeafCount; j++) bounds[j] = ShardPlan.Start(_plan.Batch, _plan.MicroShards, node.FirstLeaf + j) - first;
+        int rows = bounds[^1];
+        _samples.Fill(_order.AsSpan(batchStart + first, rows), _nodeWs.Inputs.AsSpan(0, rows * _samples.Features),
+            _nodeWs.Targets.AsSpan(0, rows * _samples.TargetWidth));
+        _backprop.Compute(parameters, _packed, bounds, _nodeWs, result);
+    }
+
+    /// <summary>
+    /// The same value computed the plain way, each leaf alone and the leaves summed by the streaming
+    /// reducer: the oracle the fast path is tested against.
+    /// </summary>
+    public void ComputeNodeByLeaves(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
+    {
+        Prepare(parameters, step);
+        _reducer.Compute(node, _writeLeaf, result);
+    }
+
+    void Prepare(float[] parameters, StepAssignment step)
     {
         _parameters = parameters;
         _step = step;
@@ -53,7 +80,6 @@ public sealed class LeafComputer
             EpochOrder.Fill(_plan.Seed, step.Epoch, _order);
             _orderEpoch = step.Epoch;
         }
-        _reducer.Compute(node, _writeLeaf, result);
     }
 
     void WriteLeaf(int leaf, Span<float> destination)
