@@ -207,4 +207,18 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("no worker", _done.Task.Result.Message);
         Assert.Equal(1, _log.Checkpoints);
     }
+
+    [Fact]
+    public void Coordinator_answers_a_repeated_registration_of_a_worker_that_is_not_ready()
+    {
+        var setup = new CoordinatorSetup(new Mlp(Fixtures.Spec), _trainer, Fixtures.Fingerprint, _log,
+            Fixtures.AkkaLink with { TensorLink = Hosting.TensorLinkKind.Socket }, _done);
+        var coordinator = Sys.ActorOf(Props.Create(() => new CoordinatorActor(setup)), CoordinatorActor.Name);
+        var probe = CreateTestProbe();
+        coordinator.Tell(new RegisterWorker("w", 1, Fixtures.Fingerprint), probe.Ref);
+        var first = probe.ExpectMsg<WorkerAccepted>();
+        Assert.NotEqual("", first.TensorEndpoint);
+        coordinator.Tell(new RegisterWorker("w", 1, Fixtures.Fingerprint), probe.Ref); // its tensor link never opened
+        Assert.Equal(first, probe.ExpectMsg<WorkerAccepted>() with { Model = first.Model, Plan = first.Plan });
+    }
 }

@@ -128,7 +128,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         if (_workers.TryGetValue(m.WorkerId, out var existing))
         {
-            if (existing.Actor.Equals(Sender)) return; // a repeated registration while the reply was in flight
+            if (existing.Actor.Equals(Sender))
+            {
+                // The worker asks again: the reply was lost, or it could not open its tensor link. Answer again.
+                if (!existing.Ready) Sender.Tell(Accepted());
+                return;
+            }
             Lose(existing.Id, "it registered again");
         }
         var worker = new Worker(m.WorkerId, Sender, Math.Max(1, m.Cores), Sender.Path.Address);
@@ -136,13 +141,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _seen.Add(m.WorkerId);
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
-        Sender.Tell(new WorkerAccepted(_token, ModelMessage.From(_setup.Model.Spec), PlanMessage.From(_setup.Trainer.Plan), _server?.Endpoint ?? ""));
+        Sender.Tell(Accepted());
         if (_server is null)
         {
             worker.Ready = true;
             Resume();
         }
     }
+
+    WorkerAccepted Accepted() => new(_token, ModelMessage.From(_setup.Model.Spec), PlanMessage.From(_setup.Trainer.Plan), _server?.Endpoint ?? "");
 
     Worker? ById(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
 
