@@ -33,7 +33,7 @@ for ((t = 1; t <= tries; t++)); do
   done
   sleep 8
   kill -9 "${pids[2]}"
-  wait "$coordinator" || { echo "try $t: the run failed" >&2; tail -n 20 "$work/c$t.log" "$work/w$t-"*.log >&2; exit 1; }
+  wait "$coordinator" || { echo "try $t: the run failed" >&2; tail -n 20 "$work/c$t.log" "$work/w$t-"*.log >&2; cp -r "$work" "${work}.failed"; echo "logs kept in ${work}.failed" >&2; exit 1; }
   x=$(grep -o 'completed [0-9.]* s after worker' "$work/c$t.log" | head -1 | grep -o '[0-9.]*' || true)
   [[ -n "$x" ]] || { echo "try $t: no recovery line (did the kill land after the run?)" >&2; exit 1; }
   echo "try $t: training again ${x} s after the worker was lost"

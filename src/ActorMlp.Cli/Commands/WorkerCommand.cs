@@ -33,13 +33,23 @@ public static class WorkerCommand
 
         using var stop = new StopSignal();
         var stopped = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new WorkerSetup(id, s.ThreadsPerWorker, data.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w));
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var setup = new WorkerSetup(id, s.ThreadsPerWorker, data.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w),
+            () => joined.TrySetResult());
+        var signalled = Task.Delay(Timeout.Infinite, stop.Token);
         while (true)
         {
+            joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds);
             output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {data.Name} ({fingerprint})");
-            var signalled = Task.Delay(Timeout.Infinite, stop.Token);
-            var first = Task.WaitAny(stopped.Task, system.WhenTerminated, signalled);
+            int first = Task.WaitAny([stopped.Task, system.WhenTerminated, signalled], s.Cluster.JoinTimeout);
+            if (first == -1 && !joined.Task.IsCompleted)
+            {
+                output.WriteLine($"worker {id}: not in a run {s.Cluster.JoinTimeout.TotalSeconds:F0} s after starting its node; starting a fresh one");
+                ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
+                continue;
+            }
+            if (first == -1) first = Task.WaitAny(stopped.Task, system.WhenTerminated, signalled);
             if (first != 1) ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
             if (first == 0)
             {

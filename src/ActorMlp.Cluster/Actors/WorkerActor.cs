@@ -118,6 +118,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _token = m.RunToken;
         _result = new float[_model.NodeLength];
         Context.Watch(Sender);
+        _setup.Joined?.Invoke();
         _log.Info("joined the run: model {0}, {1}", spec, m.TensorEndpoint.Length == 0 ? "tensors as Akka messages" : $"tensors on {m.TensorEndpoint}");
     }
 

@@ -5,7 +5,8 @@ namespace ActorMlp.Cluster.Actors;
 
 /// <summary>
 /// A worker's own side of the run: its id, the cores it offers, its training samples and their
-/// fingerprint; the model and plan come from the coordinator. Stopped is told why the worker stopped.
+/// fingerprint; the model and plan come from the coordinator. Stopped is told why the worker stopped;
+/// Joined, each time a coordinator has taken it into a run.
 /// </summary>
 public sealed record WorkerSetup(
     string WorkerId,
@@ -13,7 +14,8 @@ public sealed record WorkerSetup(
     ISampleSource Train,
     string Fingerprint,
     ClusterSettings Settings,
-    Action<WorkerStopped> Stopped);
+    Action<WorkerStopped> Stopped,
+    Action? Joined = null);
 
 /// <summary>Refused: the coordinator would not take this worker (different data); otherwise the run ended.</summary>
 public sealed record WorkerStopped(bool Refused, string Reason);

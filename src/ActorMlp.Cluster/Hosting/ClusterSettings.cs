@@ -18,6 +18,7 @@ public sealed record ClusterSettings
     public TimeSpan DeadlineFloor { get; init; } = TimeSpan.FromSeconds(2);
     public double DeadlineFactor { get; init; } = 4;
     public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault.</summary>
     public static ClusterSettings From(Config config)
@@ -42,6 +43,7 @@ public sealed record ClusterSettings
             DeadlineFloor = config.GetTimeSpan(p + "step-deadline-floor", TimeSpan.FromSeconds(2)),
             DeadlineFactor = config.GetDouble(p + "step-deadline-factor", 4),
             NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
+            JoinTimeout = config.GetTimeSpan(p + "join-timeout", TimeSpan.FromSeconds(30)),
         };
         if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");
         if (settings.DeadlineFloor <= TimeSpan.Zero) throw new ArgumentException($"{p}step-deadline-floor must be positive");
