@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long a run takes to train again after a worker is killed with SIGKILL: a
 # coordinator and 3 worker processes train on a data set (default fashion-mnist);
-# after a few seconds one worker is killed; the coordinator logs "step T completed
+# once training is under way (its first checkpoint, written after 20 steps, exists) one
+# worker is killed; the coordinator logs "step T completed
 # X s after worker W was lost" once the step that had undone leaves of W is applied.
 # Repeats TRIES times (default 5) and prints every X and the median.
 #
@@ -12,6 +13,7 @@ tries=${1:-5}
 shift || true
 flags=("$@")
 [[ " ${flags[*]} " == *" --data "* ]] || flags+=(--data fashion-mnist --epochs 1)
+flags+=(--checkpoint-every 20)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if ! build=$(dotnet build "$root/src/ActorMlp.Cli" -c Release -v quiet --nologo 2>&1); then echo "$build" >&2; exit 1; fi
@@ -31,7 +33,8 @@ for ((t = 1; t <= tries; t++)); do
     dotnet "$dll" worker --seed-node "$seed" --worker-id "w$i" "${flags[@]}" > "$work/w$t-$i.log" 2>&1 &
     pids+=("$!")
   done
-  sleep 8
+  for ((w = 0; w < 600; w++)); do [[ -d "$work/run$t/checkpoints" ]] && break; sleep 0.1; done
+  sleep 1
   kill -9 "${pids[2]}"
   wait "$coordinator" || { echo "try $t: the run failed" >&2; tail -n 20 "$work/c$t.log" "$work/w$t-"*.log >&2; cp -r "$work" "${work}.failed"; echo "logs kept in ${work}.failed" >&2; exit 1; }
   x=$(grep -o 'completed [0-9.]* s after worker' "$work/c$t.log" | head -1 | grep -o '[0-9.]*' || true)
