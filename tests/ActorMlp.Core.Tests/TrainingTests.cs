@@ -67,6 +67,25 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Threads_split_any_node_without_changing_a_bit()
+    {
+        var spec = new ModelSpec([3, 8, 2], ActivationKind.Relu, HeadKind.SoftmaxCrossEntropy);
+        var model = new Mlp(spec);
+        var data = new Blobs(200, 1);
+        var plan = new TrainingPlan(data.Count, 1, 40, 16, 7);
+        var parameters = Initializer.Create(spec, InitKind.Auto, 7);
+        var step = new StepAssignment(2, 0, 2);
+        var one = new float[model.NodeLength];
+        var many = new float[model.NodeLength];
+        foreach (var node in new[] { new TreeNode(2, 1), new TreeNode(3, 1), new TreeNode(0, 5), TreeNode.Root(16) })
+        {
+            new LocalGradientEngine(model, data, plan, 1).ComputeNode(parameters, step, node, one);
+            new LocalGradientEngine(model, data, plan, 4).ComputeNode(parameters, step, node, many);
+            Assert.Equal(one, many);
+        }
+    }
+
+    [Fact]
     public void Plan_counts_full_batches_and_refuses_bad_shapes()
     {
         var plan = new TrainingPlan(1000, 3, 128, 16, 1);

@@ -30,7 +30,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     IActorRef? _coordinator;
     long _token;
     Mlp? _model;
-    LeafComputer? _computer;
+    LocalGradientEngine? _computer;
     IWorkerLink? _link;
     BufferPool? _chunkWeights;
     ChunkAssembler? _chunks;
@@ -101,7 +101,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         try
         {
             _model = new Mlp(spec);
-            _computer = new LeafComputer(_model, _setup.Train, plan);
+            _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores);
             _link = m.TensorEndpoint.Length == 0
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
                 : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes);

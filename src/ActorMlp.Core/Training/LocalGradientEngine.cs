@@ -4,48 +4,55 @@ using ActorMlp.Core.Model;
 namespace ActorMlp.Core.Training;
 
 /// <summary>
-/// Produces each step's root in this process. With T threads the tree is cut at the level that has
-/// 2^⌊log₂T⌋ nodes; each thread computes whole subtrees and the assembler sums them in tree order,
-/// so the bits do not depend on the thread count.
+/// Computes tree nodes in this process on T threads: the node is cut at the level below it that has
+/// 2^⌊log₂T⌋ subtrees (no more than it has leaves), each thread computes whole subtrees, and the
+/// parts are summed pairwise in tree order, so the bits do not depend on the thread count. The
+/// coordinator-less trainer asks it for each step's root; a worker for the nodes of its range.
 /// </summary>
 public sealed class LocalGradientEngine
 {
     readonly LeafComputer[] _computers;
-    readonly TreeNode[] _parts;
     readonly float[][] _partValues;
-    readonly TreeAssembler _assembler;
     readonly TreeNode _root;
+    readonly int _threads;
 
     public LocalGradientEngine(Mlp model, ISampleSource samples, TrainingPlan plan, int threads = 1)
     {
         _root = TreeNode.Root(plan.MicroShards);
-        int parts = 1;
-        while (parts * 2 <= threads && parts * 2 <= plan.MicroShards) parts *= 2;
-        int level = _root.Level - System.Numerics.BitOperations.Log2((uint)parts);
-        _parts = Enumerable.Range(0, parts).Select(i => new TreeNode(level, i)).ToArray();
-        _computers = Enumerable.Range(0, parts).Select(_ => new LeafComputer(model, samples, plan)).ToArray();
-        _partValues = Enumerable.Range(0, parts).Select(_ => new float[model.NodeLength]).ToArray();
-        _assembler = new TreeAssembler(plan.MicroShards);
+        _threads = 1;
+        while (_threads * 2 <= threads && _threads * 2 <= plan.MicroShards) _threads *= 2;
+        _computers = Enumerable.Range(0, _threads).Select(_ => new LeafComputer(model, samples, plan)).ToArray();
+        _partValues = Enumerable.Range(0, _threads).Select(_ => new float[model.NodeLength]).ToArray();
     }
 
     /// <summary>The root of step <paramref name="step"/> for the given parameters; the returned buffer is reused next call.</summary>
     public float[] ComputeRoot(float[] parameters, StepAssignment step)
     {
-        if (_parts.Length == 1)
-        {
-            _computers[0].ComputeNode(parameters, step, _root, _partValues[0]);
-            return _partValues[0];
-        }
-        return ComputeInParallel(parameters, step);
+        ComputeParts(parameters, step, _root);
+        return _partValues[0];
     }
 
-    // Apart from ComputeRoot so that the single-thread path does not allocate the lambda's closure every step.
-    float[] ComputeInParallel(float[] parameters, StepAssignment step)
+    /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
+    public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
     {
-        Parallel.For(0, _parts.Length, new ParallelOptions { MaxDegreeOfParallelism = _parts.Length },
-            i => _computers[i].ComputeNode(parameters, step, _parts[i], _partValues[i]));
-        _assembler.Clear();
-        for (int i = 0; i < _parts.Length; i++) _assembler.TryAdd(_parts[i], _partValues[i]);
-        return _assembler.Root();
+        ComputeParts(parameters, step, node);
+        _partValues[0].CopyTo(result);
+    }
+
+    // Leaves the node's value in _partValues[0].
+    void ComputeParts(float[] parameters, StepAssignment step, TreeNode node)
+    {
+        int parts = Math.Min(_threads, node.LeafCount);
+        if (parts == 1)
+        {
+            _computers[0].ComputeNode(parameters, step, node, _partValues[0]);
+            return;
+        }
+        int level = node.Level - System.Numerics.BitOperations.Log2((uint)parts);
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
+            i => _computers[i].ComputeNode(parameters, step, new TreeNode(level, node.Index * parts + i), _partValues[i]));
+        for (int width = 1; width < parts; width *= 2)
+            for (int i = 0; i + width < parts; i += 2 * width)
+                SubtreeReducer.Combine(_partValues[i], _partValues[i + width]);
     }
 }
