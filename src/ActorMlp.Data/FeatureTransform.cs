@@ -48,6 +48,9 @@ public sealed record FeatureTransform(float[] Shift, float[] Scale)
         TensorPrimitives.Multiply(destination, Scale, destination);
     }
 
+    /// <summary>Per column, the factor from transformed units back to the data's (1/scale): for RMSE in the data's units.</summary>
+    public float[] Unscale() => Scale.Select(x => 1f / x).ToArray();
+
     // transformed is (Width), destination is (Width): the inverse, for regression outputs
     public void Invert(ReadOnlySpan<float> transformed, Span<float> destination)
     {

@@ -34,7 +34,7 @@ public static class EvaluateCommand
             throw new UsageException($"{data.Name} has {data.TargetWidth} targets, but the model has {model.Spec.Outputs} outputs");
 
         data = data.WithTransforms(ModelLoader.Features(checkpoint), ModelLoader.Targets(checkpoint));
-        float[] scale = checkpoint.TargetScale.Select(x => 1f / x).ToArray();
+        float[] scale = ModelLoader.Targets(checkpoint)?.Unscale() ?? [];
         var result = new Evaluator(model).Evaluate(checkpoint.Parameters, data.Test, scale);
         var json = new Dictionary<string, object>
         {

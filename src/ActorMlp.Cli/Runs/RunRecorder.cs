@@ -34,7 +34,7 @@ public sealed class RunRecorder : ITrainingObserver
         _evaluator = new Evaluator(job.Model);
         _checkpoints = run.Checkpoints(job.Settings.KeepCheckpoints);
         _startStep = job.Trainer.Step;
-        _targetScale = job.Data.TargetTransform is { } t ? t.Scale.Select(x => 1f / x).ToArray() : [];
+        _targetScale = job.Data.TargetTransform?.Unscale() ?? [];
     }
 
     bool Regression => _job.Data.Task == TaskKind.Regression;

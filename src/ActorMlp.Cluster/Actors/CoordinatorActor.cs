@@ -45,6 +45,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly BufferPool _nodes;
     readonly WeightsSnapshot.Pool _snapshots;
     readonly ChunkAssembler _chunks;
+    readonly Action<float[]> _returnNode;
     readonly long _token = Random.Shared.NextInt64(1, long.MaxValue);
     readonly Stopwatch _trainTime = new();
     readonly Stopwatch _stepTime = new();
@@ -67,6 +68,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _nodes = new BufferPool(setup.Model.NodeLength);
         _snapshots = new WeightsSnapshot.Pool(setup.Model.Layout.Count);
         _chunks = new ChunkAssembler(_nodes);
+        _returnNode = _nodes.Return;
 
         Receive<RegisterWorker>(Register);
         Receive<LinkOpened>(m => { if (_workers.TryGetValue(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
@@ -200,7 +202,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _trainTime.Start();
         var step = trainer.Current;
         _inFlight = step;
-        foreach (var buffer in _assembler.Clear()) _nodes.Return(buffer);
+        _assembler.Clear(_returnNode);
         _chunks.DropBefore(step.Step);
         Array.Fill(_owner, null);
         _snapshot?.Release();
@@ -231,21 +233,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (_owner[leaf] is { } id && !_assembler.IsCovered(leaf)) late.Add(id);
         var idle = _workers.Values.Where(w => w.Ready && !late.Contains(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (late.Count > 0 && idle.Count > 0)
-        {
-            var cores = idle.Select(w => w.Cores).ToList();
-            int leaf = 0;
-            while (leaf < _owner.Length)
-            {
-                if (_owner[leaf] is not { } owner || !late.Contains(owner) || _assembler.IsCovered(leaf)) { leaf++; continue; }
-                int end = leaf;
-                while (end < _owner.Length && _owner[end] == owner && !_assembler.IsCovered(end)) end++;
+            SplitRuns(owner => owner is not null && late.Contains(owner), idle, (owner, first, end) =>
                 _log.Warning("worker {0} is late with leaves {1}..{2} of step {3}; also giving them to {4}",
-                    owner, leaf, end - 1, _inFlight!.Value.Step, string.Join(", ", idle.Select(w => w.Id)));
-                var ranges = LeafRanges.Split(leaf, end, cores);
-                for (int i = 0; i < idle.Count; i++) Assign(idle[i], ranges[i].Start, ranges[i].End);
-                leaf = end;
-            }
-        }
+                    owner, first, end - 1, _inFlight!.Value.Step, string.Join(", ", idle.Select(w => w.Id))));
         Timers.StartSingleTimer("deadline", new DeadlinePassed(_inFlight!.Value.Step), Deadline());
     }
 
@@ -269,15 +259,26 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Timers.Cancel("no-worker");
         }
         _waitingLogged = false;
-        var cores = live.Select(w => w.Cores).ToList();
+        SplitRuns(owner => owner is null, live);
+    }
+
+    /// <summary>
+    /// Every run of uncovered leaves with one owner that <paramref name="select"/> picks is split across
+    /// <paramref name="workers"/> by cores; <paramref name="report"/> hears of each run first.
+    /// </summary>
+    void SplitRuns(Func<string?, bool> select, List<Worker> workers, Action<string?, int, int>? report = null)
+    {
+        var cores = workers.Select(w => w.Cores).ToList();
         int leaf = 0;
         while (leaf < _owner.Length)
         {
-            if (_owner[leaf] is not null || _assembler.IsCovered(leaf)) { leaf++; continue; }
+            string? owner = _owner[leaf];
+            if (!select(owner) || _assembler.IsCovered(leaf)) { leaf++; continue; }
             int end = leaf;
-            while (end < _owner.Length && _owner[end] is null && !_assembler.IsCovered(end)) end++;
+            while (end < _owner.Length && _owner[end] == owner && !_assembler.IsCovered(end)) end++;
+            report?.Invoke(owner, leaf, end);
             var ranges = LeafRanges.Split(leaf, end, cores);
-            for (int i = 0; i < live.Count; i++) Assign(live[i], ranges[i].Start, ranges[i].End);
+            for (int i = 0; i < workers.Count; i++) Assign(workers[i], ranges[i].Start, ranges[i].End);
             leaf = end;
         }
     }

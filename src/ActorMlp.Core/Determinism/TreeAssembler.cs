@@ -61,13 +61,13 @@ public sealed class TreeAssembler
         return left;
     }
 
-    /// <summary>Forgets every node, ready for the next step; returns the buffers it held.</summary>
-    public IEnumerable<float[]> Clear()
+    /// <summary>Forgets every node, ready for the next step, handing each buffer it held to <paramref name="release"/>.</summary>
+    public void Clear(Action<float[]>? release = null)
     {
-        var buffers = _nodes.Values.ToList();
+        if (release is not null)
+            foreach (var buffer in _nodes.Values) release(buffer);
         _nodes.Clear();
         Array.Clear(_covered);
         CoveredCount = 0;
-        return buffers;
     }
 }
