@@ -71,6 +71,7 @@ public sealed class Mlp
         var layers = Layout.Layers;
         int last = layers.Count - 1;
         var logits = Forward(parameters, rows, ws, packed);
+        ReadOnlySpan<int> oneLeaf = [0, rows];
 
         var delta = ws.DeltaA.AsSpan(0, rows * Spec.Outputs);
         double loss = Head.Loss(logits, ws.Targets.AsSpan(0, rows * Head.TargetWidth), rows, delta, out int correct);
@@ -83,9 +84,8 @@ public sealed class Mlp
             ReadOnlySpan<float> input = l == 0 ? ws.Inputs.AsSpan(0, rows * d.Inputs) : ws.A[l - 1].AsSpan(0, rows * d.Inputs);
             ReadOnlySpan<float> dZ = ws.DeltaA.AsSpan(0, rows * d.Rows);
 
-            // δ is (rows, out), x is (rows, in), dW is (out, in): dW = δᵀ·x
-            Gemm.Multiply(true, false, d.Rows, d.Inputs, rows, dZ, d.Rows, input, d.Inputs,
-                node.Slice(d.WeightOffset, d.WeightCount), d.Inputs, accumulate: false);
+            // δ is (rows, out), x is (rows, in), dW is (out, in): dW = δᵀ·x, each element one FMA chain over the rows in order
+            LeafOuterProducts.Compute(dZ, d.Rows, input, d.Inputs, oneLeaf, node.Slice(d.WeightOffset, d.WeightCount));
             // db is (out): the column sums of δ, rows in order
             var db = node.Slice(d.BiasOffset, d.Rows);
             db.Clear();

@@ -10,32 +10,29 @@ namespace ActorMlp.Core.Model;
 /// - forward products and dX = δ·W run over every row of the node in one GEMM: each output row's
 ///   sum runs over the same k in the same order whatever the row count;
 /// - activations, the loss and the per-leaf sums (dW, db, loss, correct) still run leaf by leaf;
-/// - dW is formed in tiles of <see cref="NodeWorkspace.TileRows"/> rows of W: for each tile, the
-///   leaves' tiles are merged in tree order while they are in cache, instead of streaming whole
-///   gradient-sized leaves through memory 2^level times.
+/// - dW comes from <see cref="LeafOuterProducts"/>, which merges the leaves in tree order per
+///   register tile, instead of streaming whole gradient-sized leaves through memory 2^level times.
 /// </summary>
 public sealed class NodeBackprop
 {
     readonly Mlp _model;
     readonly SubtreeReducer _metrics = new(2);
-    readonly SubtreeReducer _tiles;
-    readonly SubtreeReducer.LeafWriter _writeMetrics, _writeTile;
+    readonly SubtreeReducer _biases;
+    readonly SubtreeReducer.LeafWriter _writeMetrics, _writeBias;
     readonly float[] _metricsValue = new float[2];
     float[] _leafMetrics = [];
 
     // The layer and tile the leaf writers work on; fields, so the delegates are made once.
     NodeWorkspace _ws = null!;
     int[] _bounds = [];
-    int _layer, _tileStart, _tileRows;
-    float[] _tileValue = [];
+    int _layer;
 
     public NodeBackprop(Mlp model, NodeWorkspace ws)
     {
         _model = model;
-        _tiles = new SubtreeReducer(ws.TileLength);
-        _tileValue = new float[ws.TileLength];
+        _biases = new SubtreeReducer(model.Layout.Layers.Max(d => d.Rows));
         _writeMetrics = WriteLeafMetrics;
-        _writeTile = WriteLeafTile;
+        _writeBias = WriteLeafBias;
     }
 
     /// <summary>
@@ -88,14 +85,10 @@ public sealed class NodeBackprop
         {
             var d = layers[l];
             _layer = l;
-            for (_tileStart = 0; _tileStart < d.Rows; _tileStart += NodeWorkspace.TileRows)
-            {
-                _tileRows = Math.Min(NodeWorkspace.TileRows, d.Rows - _tileStart);
-                int w = _tileRows * d.Inputs;
-                _tiles.Compute(tree, _writeTile, _tileValue.AsSpan(0, w + _tileRows));
-                _tileValue.AsSpan(0, w).CopyTo(node.Slice(d.WeightOffset + _tileStart * d.Inputs, w));
-                _tileValue.AsSpan(w, _tileRows).CopyTo(node.Slice(d.BiasOffset + _tileStart, _tileRows));
-            }
+            ReadOnlySpan<float> x = l == 0 ? ws.Inputs.AsSpan(0, rows * d.Inputs) : ws.A[l - 1].AsSpan(0, rows * d.Inputs);
+            // δ is (rows, out), x is (rows, in), dW is (out, in): the tree sum of the leaves' δᵀ·x
+            LeafOuterProducts.Compute(ws.DeltaA.AsSpan(0, rows * d.Rows), d.Rows, x, d.Inputs, bounds, node.Slice(d.WeightOffset, d.WeightCount));
+            _biases.Compute(tree, _writeBias, node.Slice(d.BiasOffset, d.Rows));
             if (l == 0) break;
 
             // δ is (rows, out), W is (out, in), dX is (rows, in): dX = δ·W, then back through the activation leaf by leaf
@@ -118,23 +111,11 @@ public sealed class NodeBackprop
         destination[1] = _leafMetrics[2 * leaf + 1];
     }
 
-    // One leaf's rows [t, t+T) of dW and db for the current layer and tile: dW = δᵀ·x over the leaf's rows, db their column sums.
-    void WriteLeafTile(int leaf, Span<float> destination)
+    // One leaf's db for the current layer: the column sums of its δ, rows in order.
+    void WriteLeafBias(int leaf, Span<float> destination)
     {
-        var d = _model.Layout.Layers[_layer];
-        int r0 = _bounds[leaf], n = _bounds[leaf + 1] - r0;
-        if (n == 0)
-        {
-            destination.Clear();
-            return;
-        }
-        ReadOnlySpan<float> input = _layer == 0 ? _ws.Inputs.AsSpan(r0 * d.Inputs, n * d.Inputs) : _ws.A[_layer - 1].AsSpan(r0 * d.Inputs, n * d.Inputs);
-        var dZ = _ws.DeltaA.AsSpan(r0 * d.Rows, n * d.Rows);
-        int w = _tileRows * d.Inputs;
-        // δ is (n, out), x is (n, in), the tile of dW is (T, in): rows t..t+T of δᵀ·x
-        Gemm.Multiply(true, false, _tileRows, d.Inputs, n, dZ[_tileStart..], d.Rows, input, d.Inputs, destination[..w], d.Inputs, accumulate: false);
-        var db = destination.Slice(w, _tileRows);
-        db.Clear();
-        for (int r = 0; r < n; r++) TensorPrimitives.Add(db, dZ.Slice(r * d.Rows + _tileStart, _tileRows), db);
+        int outs = _model.Layout.Layers[_layer].Rows;
+        destination.Clear();
+        for (int r = _bounds[leaf]; r < _bounds[leaf + 1]; r++) TensorPrimitives.Add(destination, _ws.DeltaA.AsSpan(r * outs, outs), destination);
     }
 }

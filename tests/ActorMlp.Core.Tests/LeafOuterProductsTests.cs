@@ -1,0 +1,80 @@
+using ActorMlp.Core.Tensors;
+
+namespace ActorMlp.Core.Tests;
+
+// δ is (rows, outs), x is (rows, ins), dW is (outs, ins).
+public class LeafOuterProductsTests
+{
+    static float[] Fill(Random rng, int n)
+    {
+        var v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1);
+        return v;
+    }
+
+    // Leaf sizes cut from `rows` the way micro-shards are: ⌊j·rows/leaves⌋.
+    static int[] Bounds(int rows, int leaves) => Enumerable.Range(0, leaves + 1).Select(j => j * rows / leaves).ToArray();
+
+    [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(8, 32, 8, 1)]
+    [InlineData(10, 128, 128, 16)]
+    [InlineData(256, 784, 128, 16)]
+    [InlineData(9, 17, 5, 8)]     // more leaves than rows: empty leaves are zero
+    [InlineData(17, 47, 33, 4)]   // a 16-wide column block and a scalar tail
+    [InlineData(3, 15, 7, 2)]     // narrower than one vector
+    [InlineData(15, 65, 300, 32)]
+    [InlineData(7, 48, 0, 4)]     // no rows at all
+    public void LeafOuterProducts_matches_its_reference_bit_for_bit(int outs, int ins, int rows, int leaves)
+    {
+        var rng = new Random(outs * 1000 + ins + rows);
+        var delta = Fill(rng, rows * outs);
+        var x = Fill(rng, rows * ins);
+        var bounds = Bounds(rows, leaves);
+        var expected = Enumerable.Repeat(float.NaN, outs * ins).ToArray();
+        var actual = Enumerable.Repeat(float.NaN, outs * ins).ToArray();
+
+        LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, expected);
+        LeafOuterProducts.Compute(delta, outs, x, ins, bounds, actual);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void LeafOuterProducts_is_the_product_of_the_transposed_deltas_and_inputs()
+    {
+        var rng = new Random(5);
+        int outs = 12, ins = 40, rows = 24;
+        var delta = Fill(rng, rows * outs);
+        var x = Fill(rng, rows * ins);
+        var dW = new float[outs * ins];
+        var product = new float[outs * ins];
+
+        LeafOuterProducts.Compute(delta, outs, x, ins, Bounds(rows, 4), dW);
+        GemmReference.Multiply(true, false, outs, ins, rows, delta, outs, x, ins, product, ins, accumulate: false);
+
+        for (int i = 0; i < dW.Length; i++) Assert.Equal(product[i], dW[i], 1e-4f);
+    }
+
+    [Fact]
+    public void LeafOuterProducts_sums_leaves_in_tree_order_not_row_order()
+    {
+        // 1e8 and -1e8 cancel only if the two leaves are formed first: (1 + 1e8) + (-1e8 + 1) rounds to 0,
+        // a running sum over the rows gives 1; the tree is ((1e8+1) rounded) + ((−1e8+1) rounded).
+        float[] delta = [1f, 1e8f, -1e8f, 1f];
+        float[] x = [1f, 1f, 1f, 1f];
+        var dW = new float[1];
+
+        LeafOuterProducts.Compute(delta, 1, x, 1, [0, 2, 4], dW);
+
+        Assert.Equal((1f + 1e8f) + (-1e8f + 1f), dW[0]);
+        Assert.NotEqual(((1f + 1e8f) + -1e8f) + 1f, dW[0]);
+    }
+
+    [Fact]
+    public void LeafOuterProducts_refuses_a_leaf_count_that_is_not_a_power_of_two()
+    {
+        var e = Assert.Throws<ArgumentException>(() => LeafOuterProducts.Compute(new float[3], 1, new float[3], 1, [0, 1, 2, 3], new float[1]));
+        Assert.Contains("power of two", e.Message);
+    }
+}
