@@ -12,11 +12,15 @@ namespace ActorMlp.Benchmarks;
 /// </summary>
 public static class GemmThroughputMode
 {
-    public const string Usage = "usage: ActorMlp.Benchmarks gemm N | gemm M,K,N   (C = A(M×K)·B(K×N), one thread)";
+    public const string Usage = "usage: ActorMlp.Benchmarks gemm N | gemm M,K,N [--leaves L]   (C = A(M×K)·B(K×N), one thread;\n" +
+        "  --leaves L: a weight gradient instead, C = δᵀ·x over K rows cut into L tree leaves, LeafOuterProducts)";
 
     public static int Run(string[] args)
     {
-        if (args.Length != 2 || !TryParseShape(args[1], out int m, out int k, out int n))
+        int leaves = 0;
+        bool ok = args.Length == 2 || args.Length == 4 && args[2] == "--leaves"
+            && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out leaves) && leaves >= 1 && int.IsPow2(leaves);
+        if (!ok || !TryParseShape(args[1], out int m, out int k, out int n))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -26,7 +30,12 @@ public static class GemmThroughputMode
         var a = GemmBenchmarks.RandomMatrix(rng, m * k);
         var b = GemmBenchmarks.RandomMatrix(rng, k * n);
         var c = new float[m * n];
-        void Product() => Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, accumulate: false);
+        // As a weight gradient, A is stored (K, M) like δ is (rows, out).
+        int[] bounds = Enumerable.Range(0, leaves + 1).Select(j => (int)((long)j * k / Math.Max(1, leaves))).ToArray();
+        Action product = leaves == 0
+            ? () => Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, accumulate: false)
+            : () => LeafOuterProducts.Compute(a, m, b, n, bounds, c);
+        void Product() => product();
 
         double flop = 2.0 * m * k * n;
         int reps = (int)Math.Max(5, 2e10 / flop);
@@ -44,7 +53,7 @@ public static class GemmThroughputMode
         }
         double gflops = flop * reps / best / 1e9;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT gemm threads=1 m={m} k={k} n={n} gflops={gflops:F1}"));
+            $"RESULT gemm threads=1 m={m} k={k} n={n}{(leaves > 0 ? $" leaves={leaves}" : "")} gflops={gflops:F1}"));
         return 0;
     }
 

@@ -34,24 +34,54 @@ public static unsafe class LeafOuterProducts
         int depth = BitOperations.Log2((uint)leaves);
         // The counter's stack holds at most one pending node per level.
         float* stack = stackalloc float[Math.Max(depth, 1) * MR * NR];
+        // δ and x are repacked into panels read front to back, (rows, 8) and (rows, 32) (or 16 for the
+        // last), so every row's operands are adjacent: strided rows thrash L1 and defeat the prefetcher.
+        float* xp = GemmScratch.B(Math.Max(1, rows * vecCols));
+        float* dp = GemmScratch.A(Math.Max(1, rows * fullRows));
         fixed (float* pd = delta)
         fixed (float* px = x)
         fixed (int* pb = bounds)
         fixed (float* pw = dW)
         {
-            for (int j0 = 0; j0 < vecCols; j0 += NR)
+            PackPanels(px, ins, rows, vecCols, NR, xp);
+            PackPanels(pd, outs, rows, fullRows, MR, dp);
+            for (int i0 = 0; i0 < outs; i0 += i0 < fullRows ? MR : 1)
             {
-                bool two = j0 + NR <= vecCols;
-                int i0 = 0;
-                for (; i0 < fullRows; i0 += MR)
-                    if (two) Tile<R8, C2>(pd, outs, px, ins, pb, leaves, pw, i0, j0, stack);
-                    else Tile<R8, C1>(pd, outs, px, ins, pb, leaves, pw, i0, j0, stack);
-                for (; i0 < outs; i0++)
-                    if (two) Tile<R1, C2>(pd, outs, px, ins, pb, leaves, pw, i0, j0, stack);
-                    else Tile<R1, C1>(pd, outs, px, ins, pb, leaves, pw, i0, j0, stack);
+                bool full = i0 < fullRows;
+                // A row of the tail is read in place, with the stride of δ.
+                float* dPanel = full ? dp + (nint)i0 * rows : pd + i0;
+                int dStride = full ? MR : outs;
+                for (int j0 = 0; j0 < vecCols; j0 += NR)
+                {
+                    float* xPanel = xp + (nint)j0 * rows;
+                    if (j0 + NR <= vecCols)
+                    {
+                        if (full) Tile<R8, C2>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                        else Tile<R1, C2>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                    }
+                    else if (full) Tile<R8, C1>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                    else Tile<R1, C1>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                }
             }
         }
         if (vecCols < ins) LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, dW, 0, outs, vecCols, ins);
+    }
+
+    // source is (rows, ld); columns [0, cols) go to panels of `width` columns (the last may be 16 wide),
+    // panel p holding (rows, its width) contiguously from destination + p·width·rows.
+    static void PackPanels(float* source, int ld, int rows, int cols, int width, float* destination)
+    {
+        for (int c0 = 0; c0 < cols; c0 += width)
+        {
+            int w = Math.Min(width, cols - c0);
+            float* dst = destination + (nint)c0 * rows;
+            for (int r = 0; r < rows; r++)
+            {
+                float* src = source + (nint)r * ld + c0;
+                for (int c = 0; c < w; c += 8) Vector256.Store(Vector256.Load(src + c), dst + c);
+                dst += w;
+            }
+        }
     }
 
     interface IRows { static abstract int Count { get; } }
@@ -64,11 +94,13 @@ public static unsafe class LeafOuterProducts
     // One (R, 16·C) tile of dW at (i0, j0), all leaves. Generic over constant sizes, so the JIT keeps
     // exactly the live accumulators in registers and drops the rest.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Tile<TR, TC>(float* delta, int outs, float* x, int ins, int* bounds, int leaves, float* dW, int i0, int j0, float* stack)
+    // delta walks the rows with dStride, x is a packed panel of 16·C columns; dW is the tile's corner, row stride ldw.
+    static void Tile<TR, TC>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
         where TR : struct, IRows where TC : struct, ICols
     {
         int R = TR.Count;
         bool two = TC.Two;
+        int xStride = two ? 2 * Lanes : Lanes;
         float* top = stack;
         for (int leaf = 0; leaf < leaves; leaf++)
         {
@@ -77,8 +109,8 @@ public static unsafe class LeafOuterProducts
             int end = bounds[leaf + 1];
             for (int r = bounds[leaf]; r < end; r++)
             {
-                float* xr = x + (nint)r * ins + j0;
-                float* dr = delta + (nint)r * outs + i0;
+                float* xr = x + (nint)r * xStride;
+                float* dr = delta + (nint)r * dStride;
                 Vector512<float> b0 = Vector512.Load(xr);
                 Vector512<float> b1 = two ? Vector512.Load(xr + Lanes) : default;
                 Vector512<float> a = Vector512.Create(dr[0]);
@@ -124,8 +156,8 @@ public static unsafe class LeafOuterProducts
             int ld;
             if (leaf + 1 == leaves)
             {
-                dst = dW + (nint)i0 * ins + j0;
-                ld = ins;
+                dst = dW;
+                ld = ldw;
             }
             else
             {
