@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace ActorMlp.Data;
@@ -44,11 +45,30 @@ public sealed class ImageDataset : Dataset
         {
             int s = indices[i];
             var row = x.Slice(i * _features, _features);
-            var raw = _pixels.AsSpan(s * _features, _features);
-            for (int c = 0; c < raw.Length; c++) row[c] = raw[c];
+            Widen(_pixels.AsSpan(s * _features, _features), row);
             Transform.Apply(row, row);
             targets[i] = _labels[s];
         }
+    }
+
+    // bytes is (n), floats is (n): each byte's value as a float, 32 at a time.
+    internal static void Widen(ReadOnlySpan<byte> bytes, Span<float> floats)
+    {
+        if (floats.Length < bytes.Length) throw new ArgumentException("the destination is shorter than the source", nameof(floats));
+        int i = 0;
+        ref byte src = ref MemoryMarshal.GetReference(bytes);
+        ref float dst = ref MemoryMarshal.GetReference(floats);
+        for (; i <= bytes.Length - Vector256<byte>.Count; i += Vector256<byte>.Count)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref src, (nuint)i));
+            var (a, b) = Vector256.Widen(lo);
+            var (c, d) = Vector256.Widen(hi);
+            Vector256.ConvertToSingle(a).StoreUnsafe(ref dst, (nuint)i);
+            Vector256.ConvertToSingle(b).StoreUnsafe(ref dst, (nuint)i + 8);
+            Vector256.ConvertToSingle(c).StoreUnsafe(ref dst, (nuint)i + 16);
+            Vector256.ConvertToSingle(d).StoreUnsafe(ref dst, (nuint)i + 24);
+        }
+        for (; i < bytes.Length; i++) floats[i] = bytes[i];
     }
 
     public override void HashInto(IncrementalHash hash)

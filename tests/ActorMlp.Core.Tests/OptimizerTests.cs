@@ -92,4 +92,30 @@ public class OptimizerTests
         b.Step(w2, [2f], 0.1f);
         Assert.Equal(w, w2);
     }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, 0f, 0f)]
+    [InlineData(OptimizerKind.Momentum, 0.9f, 0f)]
+    [InlineData(OptimizerKind.Nesterov, 0.9f, 0.01f)]
+    public void Sgd_gives_every_position_the_same_bits_vector_lanes_and_tail_alike(OptimizerKind kind, float momentum, float decay)
+    {
+        // 37 = two 16-wide vectors and a scalar tail of 5: every element starts equal, so all must end equal.
+        const int n = 37;
+        var optimizer = Optimizer.Create(new OptimizerSettings(kind, Momentum: momentum, WeightDecay: decay), n);
+        var w = Enumerable.Repeat(0.3f, n).ToArray();
+        for (int step = 0; step < 3; step++)
+            optimizer.Step(w, Enumerable.Repeat(1.7f + step, n).ToArray(), 0.05f, gradientScale: 1f / 3);
+        Assert.All(w, x => Assert.Equal(BitConverter.SingleToInt32Bits(w[0]), BitConverter.SingleToInt32Bits(x)));
+        Assert.NotEqual(0.3f, w[0]);
+    }
+
+    [Fact]
+    public void Sgd_scales_the_gradient_before_it_reaches_the_velocity()
+    {
+        // A summed gradient of 3 over a batch of 3 is a mean of 1: the same step as Momentum_accumulates_velocity's first.
+        var optimizer = Optimizer.Create(new OptimizerSettings(OptimizerKind.Momentum, Momentum: 0.9f), 1);
+        float[] w = [1f];
+        optimizer.Step(w, [3f], 0.1f, gradientScale: 1f / 3);
+        Assert.Equal(0.9f, w[0], 6);
+    }
 }

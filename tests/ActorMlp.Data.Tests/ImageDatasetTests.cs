@@ -133,4 +133,25 @@ public sealed class ImageDatasetTests
         data.CheckLabels(1);
         Assert.Equal(TaskKind.Regression, data.Task);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(70)]    // two 32-byte blocks and a tail of 6
+    [InlineData(784)]
+    public void Fill_turns_every_byte_value_into_the_same_float_at_any_row_width(int features)
+    {
+        var pixels = Enumerable.Range(0, 3 * features).Select(i => (byte)(i * 7 + 3)).ToArray();
+        var data = new ImageDataset(pixels, [0, 1, 2], features, "images", FeatureTransform.Uniform(features, 1f));
+        var x = new float[2 * features];
+
+        data.Fill([2, 0], x, new float[2]);
+
+        for (int c = 0; c < features; c++)
+        {
+            Assert.Equal(pixels[2 * features + c], x[c]);
+            Assert.Equal(pixels[c], x[features + c]);
+        }
+    }
 }

@@ -13,14 +13,15 @@ public abstract class Optimizer
     public abstract float[][] State { get; }
 
     // w is (P), g is (P); g may be overwritten
-    public void Step(Span<float> w, Span<float> g, float learningRate)
+    /// <summary>One update from gradient·<paramref name="gradientScale"/> (the trainer passes 1/B to turn a batch sum into a mean).</summary>
+    public void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f)
     {
         if (w.Length != g.Length) throw new ArgumentException("parameters and gradient differ in length");
         Steps++;
-        Apply(w, g, learningRate);
+        Apply(w, g, learningRate, gradientScale);
     }
 
-    protected abstract void Apply(Span<float> w, Span<float> g, float lr);
+    protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale);
 
     /// <summary>Puts back state saved from an optimizer of the same kind and size (a checkpoint's).</summary>
     public void Restore(float[][] state, long steps)

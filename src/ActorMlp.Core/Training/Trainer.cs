@@ -57,8 +57,7 @@ public sealed class Trainer
         if (!double.IsFinite(loss))
             throw new ArithmeticException($"the loss of step {Step} is not finite; lower the learning rate");
         var gradient = root[.._model.Layout.Count];
-        TensorPrimitives.Multiply(gradient, 1f / Plan.Batch, gradient);
-        Optimizer.Step(Parameters, gradient, LearningRate);
+        Optimizer.Step(Parameters, gradient, LearningRate, 1f / Plan.Batch);
         EpochLoss += loss;
         EpochCorrect += correct;
         Step++;
