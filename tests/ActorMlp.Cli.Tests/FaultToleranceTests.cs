@@ -15,8 +15,9 @@ public sealed class FaultToleranceTests : IDisposable
         _cli.Dispose();
     }
 
-    // Long enough (1780 small steps) that faults land mid-run even on a busy machine; checkpoints every 10 steps.
-    static readonly string[] Flags = ["--epochs", "20", "--batch", "16", "--hidden", "64", "--checkpoint-every", "10"];
+    // Long enough (5340 steps, several seconds) that faults land mid-run, and that a late worker's
+    // start-up and join fit in it, even on a fast machine; checkpoints every 10 steps.
+    static readonly string[] Flags = ["--epochs", "60", "--batch", "16", "--hidden", "256", "--checkpoint-every", "10"];
 
     string Reference() => Cli.Sha(_cli.Train([.. Flags, "--workers", "0"]));
 

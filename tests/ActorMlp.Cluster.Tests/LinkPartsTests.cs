@@ -19,6 +19,17 @@ public class LinkPartsTests
     }
 
     [Fact]
+    public void A_weights_frame_carries_an_assignment_of_up_to_a_million_leaves()
+    {
+        // Leaves [1 << 19, 1 << 20) of a run with 2^20 micro-shards: the level field holds the count in 24 bits.
+        var header = new FrameHeader(FrameKind.Weights, 1 << 19, 1 << 19, 7, 1, 235146);
+        var bytes = new byte[FrameHeader.Size];
+        header.Write(bytes);
+        Assert.Equal(header, FrameHeader.Read(bytes));
+        Assert.Throws<ArgumentOutOfRangeException>(() => (header with { Level = 1 << 24 }).Write(bytes));
+    }
+
+    [Fact]
     public void Chunks_reassemble_in_any_order()
     {
         var values = Enumerable.Range(0, 1000).Select(i => i * 1.5f).ToArray();

@@ -289,7 +289,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         for (int leaf = first; leaf < end; leaf++) _owner[leaf] = worker.Id;
         if (worker.WeightsStep != step.Step)
         {
-            if (_server is not null) _server.SendWeights(worker.Id, _snapshot);
+            if (_server is not null) _server.SendWeights(worker.Id, _snapshot, first, end);
             else ChunkAssembler.Send(worker.Actor, Self, _token, step.Step, TensorKind.Weights, 0, 0, _snapshot.Values, _setup.Settings.ChunkBytes);
             worker.WeightsStep = step.Step;
         }

@@ -16,6 +16,8 @@ namespace ActorMlp.Cluster.Actors;
 /// ComputeLeaves of step t, once the weights of step t are in, the maximal aligned subtrees of its
 /// leaf range, sent back on the tensor link. It runs on a dedicated thread: a step's compute blocks
 /// only this actor, never the cluster's heartbeats.
+/// On the socket link the weights come with the leaves they were sent for, so the worker starts as
+/// soon as they are in; the same assignment arriving later as ComputeLeaves is then already done.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -30,12 +32,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     IActorRef? _coordinator;
     long _token;
     Mlp? _model;
+    TrainingPlan? _plan;
     LocalGradientEngine? _computer;
     IWorkerLink? _link;
     BufferPool? _chunkWeights;
     ChunkAssembler? _chunks;
-    float[] _result = [];
     (long Step, float[] Buffer)? _weights;
+    // The assignment that came with the weights of a step, computed on their arrival.
+    (long Step, int First, int End) _withWeights = (-1, 0, 0);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -65,6 +69,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<ComputeLeaves>(m =>
         {
             if (_computer is null || !Sender.Equals(_coordinator)) return;
+            if (_withWeights == (m.Step, m.FirstLeaf, m.EndLeaf)) return;
             _pending.Add(m);
             Compute();
         });
@@ -101,6 +106,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         try
         {
             _model = new Mlp(spec);
+            _plan = plan;
             _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores);
             _link = m.TensorEndpoint.Length == 0
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
@@ -116,7 +122,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _chunks = _chunkWeights is null ? null : new ChunkAssembler(_chunkWeights);
         _coordinator = Sender;
         _token = m.RunToken;
-        _result = new float[_model.NodeLength];
         Context.Watch(Sender);
         _setup.Joined?.Invoke();
         _log.Info("joined the run: model {0}, {1}", spec, m.TensorEndpoint.Length == 0 ? "tensors as Akka messages" : $"tensors on {m.TensorEndpoint}");
@@ -143,20 +148,30 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _weights = (m.Step, m.Weights);
         _chunks?.DropBefore(m.Step);
         _pending.RemoveAll(p => p.Step < m.Step);
+        if (m.EndLeaf > m.FirstLeaf && _plan is not null)
+        {
+            var a = _plan.Assignment(m.Step);
+            var job = new ComputeLeaves(m.Step, a.Epoch, a.Batch, m.FirstLeaf, m.EndLeaf);
+            // ComputeLeaves may have won the race; then it is the same job.
+            if (!_pending.Contains(job)) _pending.Add(job);
+            _withWeights = (m.Step, m.FirstLeaf, m.EndLeaf);
+        }
         Compute();
     }
 
     void Compute()
     {
         if (_weights is not { } weights || _computer is null || _link is null) return;
-        foreach (var job in _pending.Where(p => p.Step == weights.Step).ToList())
+        for (int i = 0; i < _pending.Count; i++)
         {
-            _pending.Remove(job);
+            var job = _pending[i];
+            if (job.Step != weights.Step) continue;
+            _pending.RemoveAt(i--);
             var step = new StepAssignment(job.Step, job.Epoch, job.Batch);
             foreach (var node in TreeNode.Cover(job.FirstLeaf, job.EndLeaf))
             {
-                _computer.ComputeNode(weights.Buffer, step, node, _result);
-                try { _link.SendSubtree(job.Step, node, _result); }
+                var value = _computer.ComputeNode(weights.Buffer, step, node);
+                try { _link.SendSubtree(job.Step, node, value); }
                 catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
                 {
                     Disconnect($"sending a subtree failed ({e.Message})");
@@ -178,6 +193,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _computer = null;
         _weights = null;
         _pending.Clear();
+        _withWeights = (-1, 0, 0);
     }
 
     void Stop(WorkerStopped stopped)

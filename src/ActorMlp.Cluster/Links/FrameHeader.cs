@@ -5,9 +5,12 @@ namespace ActorMlp.Cluster.Links;
 public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2 }
 
 /// <summary>
-/// The 32-byte header of a tensor frame, little-endian: magic "AMTF", kind, tree level, 2 spare bytes,
-/// tree index, step, run token, payload length (floats; bytes of the worker id for Hello). The payload
+/// The 32-byte header of a tensor frame, little-endian: magic "AMTF", kind, tree level (3 bytes), tree
+/// index, step, run token, payload length (floats; bytes of the worker id for Hello). The payload
 /// follows as raw little-endian floats, read straight into the buffer that will use them.
+/// A weights frame uses level and index for the leaves it comes with: [Index, Index + Level), the
+/// step's assignment riding with its weights so the worker can start without waiting for the
+/// control plane; Level 0 gives none.
 /// </summary>
 public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, long Step, long RunToken, int Length)
 {
@@ -18,8 +21,10 @@ public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, 
     {
         BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
         b[4] = (byte)Kind;
+        if ((uint)Level > 0xFFFFFF) throw new ArgumentOutOfRangeException(nameof(Level), "a frame's level field holds 24 bits");
         b[5] = (byte)Level;
-        b[6] = b[7] = 0;
+        b[6] = (byte)(Level >> 8);
+        b[7] = (byte)(Level >> 16);
         BinaryPrimitives.WriteInt32LittleEndian(b[8..], Index);
         BinaryPrimitives.WriteInt64LittleEndian(b[12..], Step);
         BinaryPrimitives.WriteInt64LittleEndian(b[20..], RunToken);
@@ -32,7 +37,7 @@ public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, 
         if (BinaryPrimitives.ReadUInt32LittleEndian(b) != Magic) throw new InvalidDataException("tensor frame without the AMTF magic");
         var kind = (FrameKind)b[4];
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"tensor frame of unknown kind {b[4]}");
-        var header = new FrameHeader(kind, b[5], BinaryPrimitives.ReadInt32LittleEndian(b[8..]),
+        var header = new FrameHeader(kind, b[5] | b[6] << 8 | b[7] << 16, BinaryPrimitives.ReadInt32LittleEndian(b[8..]),
             BinaryPrimitives.ReadInt64LittleEndian(b[12..]), BinaryPrimitives.ReadInt64LittleEndian(b[20..]),
             BinaryPrimitives.ReadInt32LittleEndian(b[28..]));
         if (header.Length < 0) throw new InvalidDataException("tensor frame with a negative length");

@@ -8,8 +8,11 @@ namespace ActorMlp.Cluster.Links;
 /// <summary>A subtree value of step Step from worker WorkerId, read into a pooled buffer the receiver returns.</summary>
 public sealed record SubtreeArrived(string WorkerId, long Step, TreeNode Node, float[] Value) : INoSerializationVerificationNeeded;
 
-/// <summary>The weights of step Step, read into a pooled buffer the receiver returns.</summary>
-public sealed record WeightsArrived(long Step, float[] Weights) : INoSerializationVerificationNeeded;
+/// <summary>
+/// The weights of step Step, read into a pooled buffer the receiver returns, with the leaves
+/// [FirstLeaf, EndLeaf) the coordinator assigned when it sent them (none when equal).
+/// </summary>
+public sealed record WeightsArrived(long Step, float[] Weights, int FirstLeaf = 0, int EndLeaf = 0) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker's tensor connection is up: it can be given leaves.</summary>
 public sealed record LinkOpened(string WorkerId) : INoSerializationVerificationNeeded;

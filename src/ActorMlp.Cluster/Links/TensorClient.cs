@@ -65,7 +65,7 @@ public sealed class TensorClient : IWorkerLink
                     throw new InvalidDataException($"unexpected {h.Kind} frame of {h.Length} floats from the coordinator");
                 var buffer = _weights.Rent();
                 _stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
-                _owner.Tell(new WeightsArrived(h.Step, buffer));
+                _owner.Tell(new WeightsArrived(h.Step, buffer, h.Index, h.Index + h.Level));
             }
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)

@@ -41,10 +41,13 @@ public sealed class TensorServer : IDisposable
         new Thread(AcceptLoop) { IsBackground = true, Name = "tensor-accept" }.Start();
     }
 
-    /// <summary>Queues the snapshot for the worker's connection; a worker without one is skipped (its failure is reported separately).</summary>
-    public void SendWeights(string workerId, WeightsSnapshot snapshot)
+    /// <summary>
+    /// Queues the snapshot for the worker's connection, with the leaves [first, end) it is to compute on
+    /// them; a worker without a connection is skipped (its failure is reported separately).
+    /// </summary>
+    public void SendWeights(string workerId, WeightsSnapshot snapshot, int first = 0, int end = 0)
     {
-        if (_connections.TryGetValue(workerId, out var connection)) connection.Enqueue(snapshot);
+        if (_connections.TryGetValue(workerId, out var connection)) connection.Enqueue(snapshot, first, end);
     }
 
     /// <summary>Closes a worker's connection, e.g. after the coordinator has given it up.</summary>
@@ -154,7 +157,7 @@ public sealed class TensorServer : IDisposable
     {
         readonly TcpClient _client;
         readonly NetworkStream _stream;
-        readonly BlockingCollection<WeightsSnapshot> _queue = new();
+        readonly BlockingCollection<(WeightsSnapshot Snapshot, int First, int End)> _queue = new();
         readonly byte[] _header = new byte[FrameHeader.Size];
 
         readonly long _token;
@@ -167,20 +170,20 @@ public sealed class TensorServer : IDisposable
             new Thread(SendLoop) { IsBackground = true, Name = "tensor-send" }.Start();
         }
 
-        public void Enqueue(WeightsSnapshot snapshot)
+        public void Enqueue(WeightsSnapshot snapshot, int first, int end)
         {
             snapshot.Retain();
-            try { _queue.Add(snapshot); }
+            try { _queue.Add((snapshot, first, end)); }
             catch (InvalidOperationException) { snapshot.Release(); }
         }
 
         void SendLoop()
         {
-            foreach (var snapshot in _queue.GetConsumingEnumerable())
+            foreach (var (snapshot, first, end) in _queue.GetConsumingEnumerable())
             {
                 try
                 {
-                    new FrameHeader(FrameKind.Weights, 0, 0, snapshot.Step, _token, snapshot.Values.Length).Write(_header);
+                    new FrameHeader(FrameKind.Weights, end - first, first, snapshot.Step, _token, snapshot.Values.Length).Write(_header);
                     _stream.Write(_header);
                     _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
                 }

@@ -34,9 +34,13 @@ public sealed class LocalGradientEngine
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
     public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
+        => ComputeNode(parameters, step, node).CopyTo(result);
+
+    /// <summary>The value of <paramref name="node"/> of step <paramref name="step"/>'s tree, in a buffer reused next call.</summary>
+    public float[] ComputeNode(float[] parameters, StepAssignment step, TreeNode node)
     {
         ComputeParts(parameters, step, node);
-        _partValues[0].CopyTo(result);
+        return _partValues[0];
     }
 
     // Leaves the node's value in _partValues[0].
