@@ -99,4 +99,22 @@ public class ReductionTreeTests
         var assembler = new TreeAssembler(8);
         Assert.Throws<ArgumentOutOfRangeException>(() => assembler.TryAdd(new TreeNode(2, 2), new float[1]));
     }
+
+    [Fact]
+    public void Assembler_hands_back_every_buffer_it_was_given_once_summed_or_not()
+    {
+        var leaves = RandomLeaves(8, 3);
+        var reducer = new SubtreeReducer(Length);
+        var assembler = new TreeAssembler(8);
+        var given = TreeNode.Cover(0, 3).Concat(TreeNode.Cover(3, 8)).Select(n => (n, Node(leaves, n, reducer))).ToList();
+        foreach (var (node, value) in given) Assert.True(assembler.TryAdd(node, value));
+        Assert.Equal(Canonical(leaves, TreeNode.Root(8)), assembler.Root());
+
+        var released = new List<float[]>();
+        assembler.Clear(released.Add);
+
+        Assert.Equal(given.Count, released.Count);
+        Assert.All(given, g => Assert.Single(released, b => ReferenceEquals(b, g.Item2)));
+        Assert.Equal(0, assembler.CoveredCount);
+    }
 }

@@ -4,6 +4,8 @@ namespace ActorMlp.Core.Determinism;
 /// Collects node values of one step's reduction tree, from whoever computed them, and forms the
 /// root in canonical order. A node already known (received, or covered by a received ancestor)
 /// is ignored: any copy of a node has the same bits, so the first one wins.
+/// Siblings are summed (left + right) as soon as both are in, so most of the combining happens
+/// while later subtrees are still being computed, not after the last one arrives.
 /// </summary>
 public sealed class TreeAssembler
 {
@@ -11,6 +13,8 @@ public sealed class TreeAssembler
     readonly TreeNode _root;
     readonly Dictionary<TreeNode, float[]> _nodes = new();
     readonly bool[] _covered;
+    // Right siblings already summed into their left sibling's buffer: still ours until Clear.
+    readonly List<float[]> _absorbed = new();
 
     public TreeAssembler(int leaves)
     {
@@ -38,6 +42,17 @@ public sealed class TreeAssembler
             if (_covered[leaf]) return false;
         for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++) _covered[leaf] = true;
         CoveredCount += node.LeafCount;
+        while (node.Level < _root.Level)
+        {
+            bool isLeft = (node.Index & 1) == 0;
+            var sibling = new TreeNode(node.Level, node.Index ^ 1);
+            if (!_nodes.Remove(sibling, out var other)) break;
+            var (left, right) = isLeft ? (value, other) : (other, value);
+            SubtreeReducer.Combine(left, right);
+            _absorbed.Add(right);
+            value = left;
+            node = new TreeNode(node.Level + 1, node.Index >> 1);
+        }
         _nodes[node] = value;
         return true;
     }
@@ -45,6 +60,7 @@ public sealed class TreeAssembler
     /// <summary>
     /// The root value. Internal nodes are summed into the buffer of their leftmost received
     /// descendant, so the received buffers are consumed; call once per step, then <see cref="Clear"/>.
+    /// Once every leaf is covered the eager sums have already formed the root.
     /// </summary>
     public float[] Root()
     {
@@ -65,8 +81,12 @@ public sealed class TreeAssembler
     public void Clear(Action<float[]>? release = null)
     {
         if (release is not null)
+        {
             foreach (var buffer in _nodes.Values) release(buffer);
+            foreach (var buffer in _absorbed) release(buffer);
+        }
         _nodes.Clear();
+        _absorbed.Clear();
         Array.Clear(_covered);
         CoveredCount = 0;
     }
