@@ -56,6 +56,7 @@ public static class WorkerCommand
                 var result = stopped.Task.Result;
                 if (result.Refused) throw new UsageException($"the coordinator refused this worker: {result.Reason}");
                 output.WriteLine($"worker {id} stopped: {result.Reason}");
+                if (result.Allocation is not null) output.WriteLine($"worker {id} {result.Allocation}");
                 return 0;
             }
             if (first == 2)

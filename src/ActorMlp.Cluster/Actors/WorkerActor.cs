@@ -27,7 +27,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     readonly WorkerSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();
-    readonly List<ComputeLeaves> _pending = [];
+    // Jobs as values, so a step's bookkeeping allocates nothing on this thread.
+    readonly record struct Job(long Step, int Epoch, int Batch, int FirstLeaf, int EndLeaf);
+    readonly List<Job> _pending = [];
+    readonly List<TreeNode> _nodes = [];
+    readonly AllocationMeter _allocation = new();
     Address? _coordinatorAddress;
     IActorRef? _coordinator;
     long _token;
@@ -70,7 +74,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             if (_computer is null || !Sender.Equals(_coordinator)) return;
             if (_withWeights == (m.Step, m.FirstLeaf, m.EndLeaf)) return;
-            _pending.Add(m);
+            _pending.Add(new Job(m.Step, m.Epoch, m.Batch, m.FirstLeaf, m.EndLeaf));
             Compute();
         });
         Receive<WeightsArrived>(OnWeights);
@@ -151,7 +155,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (m.EndLeaf > m.FirstLeaf && _plan is not null)
         {
             var a = _plan.Assignment(m.Step);
-            var job = new ComputeLeaves(m.Step, a.Epoch, a.Batch, m.FirstLeaf, m.EndLeaf);
+            var job = new Job(m.Step, a.Epoch, a.Batch, m.FirstLeaf, m.EndLeaf);
             // ComputeLeaves may have won the race; then it is the same job.
             if (!_pending.Contains(job)) _pending.Add(job);
             _withWeights = (m.Step, m.FirstLeaf, m.EndLeaf);
@@ -162,13 +166,15 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     void Compute()
     {
         if (_weights is not { } weights || _computer is null || _link is null) return;
+        _allocation.Begin();
         for (int i = 0; i < _pending.Count; i++)
         {
             var job = _pending[i];
             if (job.Step != weights.Step) continue;
             _pending.RemoveAt(i--);
             var step = new StepAssignment(job.Step, job.Epoch, job.Batch);
-            foreach (var node in TreeNode.Cover(job.FirstLeaf, job.EndLeaf))
+            TreeNode.Cover(job.FirstLeaf, job.EndLeaf, _nodes);
+            foreach (var node in _nodes)
             {
                 var value = _computer.ComputeNode(weights.Buffer, step, node);
                 try { _link.SendSubtree(job.Step, node, value); }
@@ -179,6 +185,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 }
             }
         }
+        _allocation.End(weights.Step);
     }
 
     /// <summary>Forgets the run; the periodic tick registers again if a coordinator comes back.</summary>
@@ -198,7 +205,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     void Stop(WorkerStopped stopped)
     {
-        _setup.Stopped(stopped);
+        _setup.Stopped(stopped with { Allocation = _allocation.Report() });
         Context.Stop(Self);
     }
 }

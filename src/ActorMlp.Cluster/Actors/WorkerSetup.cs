@@ -17,5 +17,8 @@ public sealed record WorkerSetup(
     Action<WorkerStopped> Stopped,
     Action? Joined = null);
 
-/// <summary>Refused: the coordinator would not take this worker (different data); otherwise the run ended.</summary>
-public sealed record WorkerStopped(bool Refused, string Reason);
+/// <summary>
+/// Refused: the coordinator would not take this worker (different data); otherwise the run ended.
+/// Allocation: what the worker's steps allocated (<see cref="AllocationMeter"/>), when it ran enough of them.
+/// </summary>
+public sealed record WorkerStopped(bool Refused, string Reason, string? Allocation = null);

@@ -22,6 +22,14 @@ public readonly record struct TreeNode(int Level, int Index)
     public static List<TreeNode> Cover(int start, int end)
     {
         var nodes = new List<TreeNode>();
+        Cover(start, end, nodes);
+        return nodes;
+    }
+
+    /// <summary>The same nodes, written over <paramref name="nodes"/> so a step can reuse one list.</summary>
+    public static void Cover(int start, int end, List<TreeNode> nodes)
+    {
+        nodes.Clear();
         int p = start;
         while (p < end)
         {
@@ -30,7 +38,6 @@ public readonly record struct TreeNode(int Level, int Index)
             nodes.Add(new TreeNode(level, p >> level));
             p += 1 << level;
         }
-        return nodes;
     }
 
     public override string ToString() => $"node({Level},{Index})";

@@ -52,11 +52,17 @@ public sealed class LocalGradientEngine
             _computers[0].ComputeNode(parameters, step, node, _partValues[0]);
             return;
         }
-        int level = node.Level - System.Numerics.BitOperations.Log2((uint)parts);
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
-            i => _computers[i].ComputeNode(parameters, step, new TreeNode(level, node.Index * parts + i), _partValues[i]));
+        ComputeInParallel(parameters, step, node, parts);
         for (int width = 1; width < parts; width *= 2)
             for (int i = 0; i + width < parts; i += 2 * width)
                 SubtreeReducer.Combine(_partValues[i], _partValues[i + width]);
+    }
+
+    // Apart from ComputeParts: the lambda's captures would otherwise be allocated on every call, threads or not.
+    void ComputeInParallel(float[] parameters, StepAssignment step, TreeNode node, int parts)
+    {
+        int level = node.Level - System.Numerics.BitOperations.Log2((uint)parts);
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
+            i => _computers[i].ComputeNode(parameters, step, new TreeNode(level, node.Index * parts + i), _partValues[i]));
     }
 }
