@@ -76,6 +76,19 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bf16_on_the_wire_is_reproducible_learns_as_well_and_is_not_fp32()
+    {
+        string[] cluster = [.. Small, "--workers", "2"];
+        string fp32 = _cli.Train(cluster);
+        string bf16 = _cli.Train([.. cluster, "--wire-precision", "bf16"]);
+
+        Assert.Equal(Cli.Sha(bf16), Cli.Sha(_cli.Train([.. cluster, "--wire-precision", "bf16"])));
+        Assert.NotEqual(Cli.Sha(fp32), Cli.Sha(bf16));
+        double a = Cli.Summary(fp32).GetProperty("test_accuracy").GetDouble(), b = Cli.Summary(bf16).GetProperty("test_accuracy").GetDouble();
+        Assert.True(Math.Abs(a - b) < 0.03, $"fp32 {a}, bf16 {b}");
+    }
+
+    [Fact]
     public void The_default_digits_run_reaches_95_percent_test_accuracy()
     {
         var s = Cli.Summary(_cli.Train());

@@ -30,6 +30,20 @@ public class LinkPartsTests
     }
 
     [Fact]
+    public void A_bf16_subtree_keeps_its_loss_and_correct_count_whole()
+    {
+        float[] node = [0.123456f, -7.654321f, 1e-3f, 12345.678f, 301f]; // gradient, loss sum, correct count
+        var wire = new ushort[SubtreeWire16.Length(node.Length)];
+        var back = new float[node.Length];
+
+        SubtreeWire16.Narrow(node, wire);
+        SubtreeWire16.Widen(wire, back);
+
+        Assert.Equal(node[^2..], back[^2..]);
+        for (int i = 0; i < 3; i++) Assert.Equal(node[i], back[i], Math.Abs(node[i]) / 128f);
+    }
+
+    [Fact]
     public void Chunks_reassemble_in_any_order()
     {
         var values = Enumerable.Range(0, 1000).Select(i => i * 1.5f).ToArray();

@@ -49,6 +49,7 @@ public static class OptionTable
     public static readonly Option[] Cluster =
     [
         new("--tensor-link", "actormlp.cluster.tensor-link", "KIND", "socket | akka: how weights and gradients travel"),
+        new("--wire-precision", "actormlp.cluster.wire-precision", "P", "fp32 | bf16: bf16 halves the socket link's bytes; not bit-equal to fp32"),
     ];
 
     /// <summary>Flags of the coordinator and worker commands, which start one node each.</summary>

@@ -66,7 +66,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _assembler = new TreeAssembler(leaves);
         _owner = new string?[leaves];
         _nodes = new BufferPool(setup.Model.NodeLength);
-        _snapshots = new WeightsSnapshot.Pool(setup.Model.Layout.Count);
+        _snapshots = new WeightsSnapshot.Pool(setup.Model.Layout.Count, setup.Settings.WirePrecision == WirePrecision.Bf16);
         _chunks = new ChunkAssembler(_nodes);
         _returnNode = _nodes.Return;
 

@@ -4,10 +4,14 @@ namespace ActorMlp.Cluster.Hosting;
 
 public enum TensorLinkKind { Socket, Akka }
 
+/// <summary>How tensors are encoded on the socket link: 4-byte floats, or bfloat16 at half the bytes.</summary>
+public enum WirePrecision { Fp32, Bf16 }
+
 /// <summary>The actormlp.cluster section of the configuration (see hocon/reference.conf).</summary>
 public sealed record ClusterSettings
 {
     public TensorLinkKind TensorLink { get; init; } = TensorLinkKind.Socket;
+    public WirePrecision WirePrecision { get; init; } = WirePrecision.Fp32;
     public string TensorHost { get; init; } = "";
     public int TensorPort { get; init; }
     public int ChunkBytes { get; init; } = 64 * 1024;
@@ -25,6 +29,7 @@ public sealed record ClusterSettings
     {
         const string p = "actormlp.cluster.";
         string link = config.GetString(p + "tensor-link", "socket").Trim().ToLowerInvariant();
+        string precision = config.GetString(p + "wire-precision", "fp32").Trim().ToLowerInvariant();
         var settings = new ClusterSettings
         {
             TensorLink = link switch
@@ -32,6 +37,12 @@ public sealed record ClusterSettings
                 "socket" => TensorLinkKind.Socket,
                 "akka" => TensorLinkKind.Akka,
                 _ => throw new ArgumentException($"{p}tensor-link must be socket or akka, got '{link}'"),
+            },
+            WirePrecision = precision switch
+            {
+                "fp32" => WirePrecision.Fp32,
+                "bf16" => WirePrecision.Bf16,
+                _ => throw new ArgumentException($"{p}wire-precision must be fp32 or bf16, got '{precision}'"),
             },
             TensorHost = config.GetString(p + "tensor-host", ""),
             TensorPort = config.GetInt(p + "tensor-port", 0),
@@ -45,6 +56,8 @@ public sealed record ClusterSettings
             NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
             JoinTimeout = config.GetTimeSpan(p + "join-timeout", TimeSpan.FromSeconds(30)),
         };
+        if (settings.WirePrecision == WirePrecision.Bf16 && settings.TensorLink != TensorLinkKind.Socket)
+            throw new ArgumentException($"{p}wire-precision bf16 needs {p}tensor-link socket");
         if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");
         if (settings.DeadlineFloor <= TimeSpan.Zero) throw new ArgumentException($"{p}step-deadline-floor must be positive");
         long frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000;

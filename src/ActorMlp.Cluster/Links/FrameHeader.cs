@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 
 namespace ActorMlp.Cluster.Links;
 
-public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2 }
+/// <summary>Weights16 and Subtree16 carry bfloat16 values (2 bytes each) instead of floats.</summary>
+public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 3, Subtree16 = 4 }
 
 /// <summary>
 /// The 32-byte header of a tensor frame, little-endian: magic "AMTF", kind, tree level (3 bytes), tree

@@ -20,6 +20,9 @@ public sealed class TensorClient : IWorkerLink
     readonly IActorRef _owner;
     readonly string _workerId;
     readonly byte[] _header = new byte[FrameHeader.Size];
+    readonly ushort[] _sendHalf, _readHalf;
+    // Subtrees go back in the precision the weights came in.
+    volatile bool _bf16;
     volatile bool _disposed;
 
     public TensorClient(string endpoint, string workerId, long token, int weightsLength, IActorRef owner, int socketBuffer)
@@ -31,6 +34,8 @@ public sealed class TensorClient : IWorkerLink
         _owner = owner;
         _workerId = workerId;
         _weights = new BufferPool(weightsLength);
+        _sendHalf = new ushort[SubtreeWire16.Length(weightsLength + 2)];
+        _readHalf = new ushort[weightsLength];
         _client = new TcpClient();
         TensorServer.Configure(_client, socketBuffer);
         _client.Connect(endpoint[..colon], port);
@@ -45,9 +50,17 @@ public sealed class TensorClient : IWorkerLink
 
     public void SendSubtree(long step, TreeNode node, float[] value)
     {
-        new FrameHeader(FrameKind.Subtree, node.Level, node.Index, step, _token, value.Length).Write(_header);
+        bool bf16 = _bf16;
+        new FrameHeader(bf16 ? FrameKind.Subtree16 : FrameKind.Subtree, node.Level, node.Index, step, _token, value.Length).Write(_header);
         _stream.Write(_header);
-        _stream.Write(MemoryMarshal.AsBytes(value.AsSpan()));
+        if (!bf16)
+        {
+            _stream.Write(MemoryMarshal.AsBytes(value.AsSpan()));
+            return;
+        }
+        var half = _sendHalf.AsSpan(0, SubtreeWire16.Length(value.Length));
+        SubtreeWire16.Narrow(value, half);
+        _stream.Write(MemoryMarshal.AsBytes(half));
     }
 
     public void ReturnWeights(float[] buffer) => _weights.Return(buffer);
@@ -61,10 +74,16 @@ public sealed class TensorClient : IWorkerLink
             {
                 _stream.ReadExactly(header);
                 var h = FrameHeader.Read(header);
-                if (h.Kind != FrameKind.Weights || h.Length != _weights.Length || h.RunToken != _token)
-                    throw new InvalidDataException($"unexpected {h.Kind} frame of {h.Length} floats from the coordinator");
+                if (h.Kind is not (FrameKind.Weights or FrameKind.Weights16) || h.Length != _weights.Length || h.RunToken != _token)
+                    throw new InvalidDataException($"unexpected {h.Kind} frame of {h.Length} values from the coordinator");
                 var buffer = _weights.Rent();
-                _stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
+                _bf16 = h.Kind == FrameKind.Weights16;
+                if (_bf16)
+                {
+                    _stream.ReadExactly(MemoryMarshal.AsBytes(_readHalf.AsSpan()));
+                    Core.Tensors.BFloat16.Widen(_readHalf, buffer);
+                }
+                else _stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
                 _owner.Tell(new WeightsArrived(h.Step, buffer, h.Index, h.Index + h.Level));
             }
         }

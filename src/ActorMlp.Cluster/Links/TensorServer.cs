@@ -92,19 +92,27 @@ public sealed class TensorServer : IDisposable
             _owner.Tell(new LinkOpened(workerId));
 
             var scratch = new byte[64 * 1024];
+            ushort[]? half = null;
             while (true)
             {
                 stream.ReadExactly(headerBytes);
                 var h = FrameHeader.Read(headerBytes);
-                if (h.Kind != FrameKind.Subtree) throw new InvalidDataException($"a {h.Kind} frame from a worker");
+                if (h.Kind is not (FrameKind.Subtree or FrameKind.Subtree16)) throw new InvalidDataException($"a {h.Kind} frame from a worker");
+                bool bf16 = h.Kind == FrameKind.Subtree16;
                 if (h.Length != _nodes.Length)
                 {
-                    _warn($"rejected a subtree of step {h.Step} from worker {workerId}: {h.Length} floats where {_nodes.Length} are expected");
-                    Skip(stream, (long)h.Length * sizeof(float), scratch);
+                    _warn($"rejected a subtree of step {h.Step} from worker {workerId}: {h.Length} values where {_nodes.Length} are expected");
+                    Skip(stream, bf16 ? (long)SubtreeWire16.Length(h.Length) * sizeof(ushort) : (long)h.Length * sizeof(float), scratch);
                     continue;
                 }
                 var buffer = _nodes.Rent();
-                stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
+                if (bf16)
+                {
+                    half ??= new ushort[SubtreeWire16.Length(_nodes.Length)];
+                    stream.ReadExactly(MemoryMarshal.AsBytes(half.AsSpan()));
+                    SubtreeWire16.Widen(half, buffer);
+                }
+                else stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
                 if (h.RunToken != _token)
                 {
                     _nodes.Return(buffer);
@@ -183,9 +191,11 @@ public sealed class TensorServer : IDisposable
             {
                 try
                 {
-                    new FrameHeader(FrameKind.Weights, end - first, first, snapshot.Step, _token, snapshot.Values.Length).Write(_header);
+                    var kind = snapshot.Half is null ? FrameKind.Weights : FrameKind.Weights16;
+                    new FrameHeader(kind, end - first, first, snapshot.Step, _token, snapshot.Values.Length).Write(_header);
                     _stream.Write(_header);
-                    _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
+                    if (snapshot.Half is { } half) _stream.Write(MemoryMarshal.AsBytes(half.AsSpan()));
+                    else _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
                 {

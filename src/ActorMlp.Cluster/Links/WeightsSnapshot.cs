@@ -9,9 +9,15 @@ public sealed class WeightsSnapshot
     int _references;
 
     public float[] Values { get; }
+    /// <summary>The same values as bfloat16, when the link sends that precision; otherwise null.</summary>
+    public ushort[]? Half { get; }
     public long Step { get; private set; }
 
-    WeightsSnapshot(int length) => Values = new float[length];
+    WeightsSnapshot(int length, bool half)
+    {
+        Values = new float[length];
+        if (half) Half = new ushort[length];
+    }
 
     public void Retain() => Interlocked.Increment(ref _references);
 
@@ -20,7 +26,7 @@ public sealed class WeightsSnapshot
     bool Free => Volatile.Read(ref _references) == 0;
 
     /// <summary>A handful of snapshots: one per step in flight.</summary>
-    public sealed class Pool(int length)
+    public sealed class Pool(int length, bool half = false)
     {
         readonly List<WeightsSnapshot> _all = [];
 
@@ -28,8 +34,9 @@ public sealed class WeightsSnapshot
         public WeightsSnapshot Take(long step, ReadOnlySpan<float> weights)
         {
             var snapshot = _all.FirstOrDefault(s => s.Free);
-            if (snapshot is null) _all.Add(snapshot = new WeightsSnapshot(length));
+            if (snapshot is null) _all.Add(snapshot = new WeightsSnapshot(length, half));
             weights.CopyTo(snapshot.Values);
+            if (snapshot.Half is { } h) Core.Tensors.BFloat16.Narrow(weights, h);
             snapshot.Step = step;
             snapshot.Retain();
             return snapshot;

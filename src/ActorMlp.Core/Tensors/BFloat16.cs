@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ActorMlp.Core.Tensors;
+
+// source is (n) floats, destination is (n) bfloat16 bit patterns (the high 16 bits of a float), or back.
+/// <summary>
+/// bfloat16 packing for the wire: a float keeps its sign, exponent and the top 7 bits of its
+/// mantissa, rounded to nearest, ties to even; NaN stays NaN. Widening back is exact. Both are pure
+/// functions of their input, so a run on bf16 tensors is as reproducible as one on floats.
+/// </summary>
+public static class BFloat16
+{
+    /// <summary>One float, the plain way: the oracle for <see cref="Narrow(ReadOnlySpan{float}, Span{ushort})"/>.</summary>
+    public static ushort Narrow(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x40); // quiet, never rounded into infinity
+        uint roundingBias = 0x7FFF + ((bits >> 16) & 1);
+        return (ushort)((bits + roundingBias) >> 16);
+    }
+
+    public static float Widen(ushort value) => BitConverter.UInt32BitsToSingle((uint)value << 16);
+
+    public static void Narrow(ReadOnlySpan<float> source, Span<ushort> destination)
+    {
+        if (destination.Length < source.Length) throw new ArgumentException("the destination is shorter than the source", nameof(destination));
+        var bits = MemoryMarshal.Cast<float, uint>(source);
+        int i = 0;
+        for (; i <= source.Length - Vector256<uint>.Count * 2; i += Vector256<uint>.Count * 2)
+        {
+            var lo = Round(Vector256.Create(bits.Slice(i, 8)));
+            var hi = Round(Vector256.Create(bits.Slice(i + 8, 8)));
+            Vector256.Narrow(lo, hi).CopyTo(destination.Slice(i));
+        }
+        for (; i < source.Length; i++) destination[i] = Narrow(source[i]);
+    }
+
+    // The rounded high halves of 8 floats, in the low 16 bits of each lane.
+    static Vector256<uint> Round(Vector256<uint> u)
+    {
+        var rounded = (u + (Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One))) >> 16;
+        var nan = Vector256.GreaterThan(u & Vector256.Create(0x7FFFFFFFu), Vector256.Create(0x7F800000u));
+        return Vector256.ConditionalSelect(nan, (u >> 16) | Vector256.Create(0x40u), rounded);
+    }
+
+    public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length) throw new ArgumentException("the destination is shorter than the source", nameof(destination));
+        var bits = MemoryMarshal.Cast<float, uint>(destination);
+        int i = 0;
+        for (; i <= source.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.Create(source.Slice(i, 16)));
+            (lo << 16).CopyTo(bits.Slice(i));
+            (hi << 16).CopyTo(bits.Slice(i + 8));
+        }
+        for (; i < source.Length; i++) destination[i] = Widen(source[i]);
+    }
+}
