@@ -18,9 +18,11 @@
 # set; exits 2 naming what is missing. Installs nothing. OPENBLAS_CORETYPE, when set, reaches the
 # peer unchanged: set it where OpenBLAS does not recognise the CPU (the script warns when it sees that).
 # Builds ActorMlp (Release) once, then runs:
-#   gemm rows      1-thread GFLOP/s of C = A·B, the benchmarks' `gemm` mode vs `pytorch_mlp.py gemm 1`
+#   gemm rows      1-thread GFLOP/s of C = A·B, n = 1024 and the forward shapes (batch, in, out) of
+#                  784-256-128-10 at batch 128: the benchmarks' `gemm` mode vs `pytorch_mlp.py gemm 1`
 #   single rows    `actormlp train --workers 0` vs `pytorch_mlp.py single 1`, training samples/s
 #   cluster rows   deploy/local-cluster.sh 2 (coordinator + 2 worker processes) vs `pytorch_mlp.py ddp 2`
+#   worker-alloc   managed bytes a worker allocates per step in steady state, as each worker reports
 #   worker-rss     peak resident memory (VmHWM) of a worker process over the cluster runs, in MB
 # Run folders go to a temporary folder that is deleted at the end.
 set -euo pipefail
@@ -143,7 +145,7 @@ if [[ $blas_core == Prescott ]] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
     "the peer is slower than it could be here. Rerun with OPENBLAS_CORETYPE=$suggestion for a fair ratio." >&2
 fi
 
-for shape in 1024 128,784,256 128,256,128; do
+for shape in 1024 128,784,256 128,256,128 128,128,10; do
   ours=() theirs=()
   for ((r = 1; r <= reps; r++)); do
     run "$work/gemm-ours.log" dotnet "$benchmarks" gemm "$shape"
@@ -171,6 +173,7 @@ for batch in 128 512; do
 done
 
 : > "$work/rss.txt"
+: > "$work/alloc.txt"
 for batch in 128 512; do
   ours=() theirs=()
   for ((r = 1; r <= reps; r++)); do
@@ -181,6 +184,7 @@ for batch in 128 512; do
     kill "$poller" 2>/dev/null || true
     wait "$poller" 2>/dev/null || true
     poller=""
+    cat "$out"/logs/worker-*.log 2>/dev/null | grep -oE 'allocated_bytes_per_step=[0-9]+ on the compute thread, [0-9]+ in the process' >> "$work/alloc.txt" || true
     v=$(value samples_per_second "$work/cluster-ours.log")
     ours+=("$v")
     run "$work/cluster-peer.log" "$python" "$peer" ddp 2 "$epochs" "$batch"
@@ -191,6 +195,16 @@ for batch in 128 512; do
   [[ $batch == 128 ]] && target=1.5
   report "cluster 2 workers b=$batch samples/s" "$(median "${ours[@]}")" "$(median "${theirs[@]}")" "$target"
 done
+
+# Steady-state managed allocation per step of a worker (its own report when the run ends), the
+# largest over every worker of every cluster run: on the compute thread (the target), and in the
+# whole process, where Akka's control-plane messages allocate.
+if [[ ! -s $work/alloc.txt ]]; then
+  echo "compare-pytorch: no worker reported its allocation per step" >&2
+  exit 1
+fi
+awk '{ split($1, a, "="); t = a[2] + 0; p = $6 + 0; if (t > mt) mt = t; if (p > mp) mp = p }
+  END { printf "worker alloc bytes/step (compute thread) | actormlp %d (process %d) | pytorch - | ratio - | target 0 | %s\n", mt, mp, (mt == 0 ? "ok" : "MISS") }' "$work/alloc.txt"
 
 # The largest peak of any worker in any cluster run: the limit is per process, so the worst one counts.
 peak_kb=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$work/rss.txt")
