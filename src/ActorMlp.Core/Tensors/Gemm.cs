@@ -120,6 +120,14 @@ public static unsafe class Gemm
                 for (int ic = 0; ic < m; ic += blk.MC)
                 {
                     int mc = Math.Min(blk.MC, m - ic);
+                    if (typeof(TKernel) == typeof(GemmKernelAvx512Narrow) && !transA)
+                    {
+                        // Narrow products read A in place: packing it would cost as much as the arithmetic.
+                        for (int ir = 0; ir < mc; ir += mr)
+                            GemmKernelAvx512Narrow.RunUnpackedA(kc, a + (nint)(ic + ir) * lda + pc, lda, pb, c + (nint)(ic + ir) * ldc + jc, ldc,
+                                Math.Min(mr, mc - ir), Math.Min(nr, nc), overwrite, tile);
+                        continue;
+                    }
                     GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, packedA);
                     float* cBlock = c + (nint)ic * ldc + jc;
                     // A micro-panel (MR, kc) stays in L1 while the B block streams from L2 beneath it,
