@@ -118,4 +118,28 @@ public class OptimizerTests
         optimizer.Step(w, [3f], 0.1f, gradientScale: 1f / 3);
         Assert.Equal(0.9f, w[0], 6);
     }
+
+    [Theory]
+    [InlineData(OptimizerKind.Momentum)]
+    [InlineData(OptimizerKind.Nesterov)]
+    [InlineData(OptimizerKind.Adam)]
+    public void A_gradient_given_in_two_halves_steps_bit_for_bit_like_its_sum(OptimizerKind kind)
+    {
+        var rng = new Random(9);
+        const int n = 37;
+        float[] left = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        float[] right = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        float[] sum = left.Zip(right, (a, b) => a + b).ToArray();
+        var settings = new OptimizerSettings(kind, Momentum: 0.9f, WeightDecay: 0.01f);
+        var (halves, whole) = (Optimizer.Create(settings, n), Optimizer.Create(settings, n));
+        float[] w1 = Enumerable.Repeat(0.25f, n).ToArray(), w2 = (float[])w1.Clone();
+
+        for (int step = 0; step < 2; step++)
+        {
+            halves.Step(w1, (float[])left.Clone(), 0.05f, 1f / 7, right);
+            whole.Step(w2, (float[])sum.Clone(), 0.05f, 1f / 7);
+        }
+
+        Assert.Equal(w2.Select(BitConverter.SingleToInt32Bits), w1.Select(BitConverter.SingleToInt32Bits));
+    }
 }

@@ -117,4 +117,25 @@ public class ReductionTreeTests
         Assert.All(given, g => Assert.Single(released, b => ReferenceEquals(b, g.Item2)));
         Assert.Equal(0, assembler.CoveredCount);
     }
+
+    [Fact]
+    public void Root_halves_sum_to_the_root_and_a_whole_root_comes_alone()
+    {
+        var leaves = RandomLeaves(8, 4);
+        var reducer = new SubtreeReducer(Length);
+        var expected = Canonical(leaves, TreeNode.Root(8));
+
+        var split = new TreeAssembler(8);
+        foreach (var node in TreeNode.Cover(0, 5).Concat(TreeNode.Cover(5, 8))) split.TryAdd(node, Node(leaves, node, reducer));
+        var (left, right) = split.RootHalves();
+        Assert.NotNull(right);
+        SubtreeReducer.Combine(left, right);
+        Assert.Equal(expected, left);
+
+        var whole = new TreeAssembler(8);
+        whole.TryAdd(TreeNode.Root(8), Node(leaves, TreeNode.Root(8), reducer));
+        var (root, none) = whole.RootHalves();
+        Assert.Null(none);
+        Assert.Equal(expected, root);
+    }
 }

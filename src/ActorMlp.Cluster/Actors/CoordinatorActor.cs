@@ -361,7 +361,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_recentSteps.Count > 20) _recentSteps.Dequeue();
         try
         {
-            bool epochEnded = trainer.Apply(_assembler.Root());
+            var (left, right) = _assembler.RootHalves();
+            bool epochEnded = trainer.Apply(left, right);
             _trainTime.Stop();
             _setup.Observer.StepApplied(trainer, step, epochEnded, _trainTime.Elapsed.TotalSeconds);
             if (epochEnded) trainer.StartEpoch();

@@ -5,7 +5,8 @@ namespace ActorMlp.Core.Determinism;
 /// root in canonical order. A node already known (received, or covered by a received ancestor)
 /// is ignored: any copy of a node has the same bits, so the first one wins.
 /// Siblings are summed (left + right) as soon as both are in, so most of the combining happens
-/// while later subtrees are still being computed, not after the last one arrives.
+/// while later subtrees are still being computed, not after the last one arrives. The root's own
+/// sum is left to the caller (<see cref="RootHalves"/>), which can fold it into its next pass.
 /// </summary>
 public sealed class TreeAssembler
 {
@@ -42,7 +43,7 @@ public sealed class TreeAssembler
             if (_covered[leaf]) return false;
         for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++) _covered[leaf] = true;
         CoveredCount += node.LeafCount;
-        while (node.Level < _root.Level)
+        while (node.Level < _root.Level - 1)
         {
             bool isLeft = (node.Index & 1) == 0;
             var sibling = new TreeNode(node.Level, node.Index ^ 1);
@@ -66,6 +67,18 @@ public sealed class TreeAssembler
     {
         if (!Complete) throw new InvalidOperationException($"only {CoveredCount} of {_leaves} leaves are covered");
         return Value(_root);
+    }
+
+    /// <summary>
+    /// The root as its two halves, left and right, whose elementwise sum left + right is the root; or
+    /// the root itself and null when it arrived whole (or the tree is one leaf). Call once every leaf is
+    /// covered; the buffers stay the assembler's until <see cref="Clear"/>.
+    /// </summary>
+    public (float[] Left, float[]? Right) RootHalves()
+    {
+        if (!Complete) throw new InvalidOperationException($"only {CoveredCount} of {_leaves} leaves are covered");
+        if (_nodes.TryGetValue(_root, out var whole)) return (whole, null);
+        return (Value(_root.Left), Value(_root.Right));
     }
 
     float[] Value(TreeNode node)

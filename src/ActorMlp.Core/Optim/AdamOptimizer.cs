@@ -21,8 +21,9 @@ public sealed class AdamOptimizer : Optimizer
 
     public override float[][] State => [_m, _v];
 
-    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale)
+    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend)
     {
+        if (!addend.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(g, addend, g);
         if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);
         float b1 = _s.Beta1, b2 = _s.Beta2, eps = _s.Epsilon, decay = _s.WeightDecay;
         float c1 = 1f / (1f - MathF.Pow(b1, Steps));

@@ -13,15 +13,20 @@ public abstract class Optimizer
     public abstract float[][] State { get; }
 
     // w is (P), g is (P); g may be overwritten
-    /// <summary>One update from gradient·<paramref name="gradientScale"/> (the trainer passes 1/B to turn a batch sum into a mean).</summary>
-    public void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f)
+    /// <summary>
+    /// One update from (g + <paramref name="addend"/>)·<paramref name="gradientScale"/>: the trainer passes
+    /// 1/B to turn a batch sum into a mean, and the second half of the tree's root as the addend, so the
+    /// root's last sum costs no pass of its own. An empty addend adds nothing.
+    /// </summary>
+    public void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f, ReadOnlySpan<float> addend = default)
     {
         if (w.Length != g.Length) throw new ArgumentException("parameters and gradient differ in length");
+        if (!addend.IsEmpty && addend.Length != g.Length) throw new ArgumentException("the gradient's halves differ in length");
         Steps++;
-        Apply(w, g, learningRate, gradientScale);
+        Apply(w, g, learningRate, gradientScale, addend);
     }
 
-    protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale);
+    protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend);
 
     /// <summary>Puts back state saved from an optimizer of the same kind and size (a checkpoint's).</summary>
     public void Restore(float[][] state, long steps)

@@ -27,17 +27,20 @@ public sealed class SgdOptimizer : Optimizer
     // One pass over w, g and v: the model is larger than L2, so every extra pass is a trip to L3.
     // Each update is a fused multiply-add, so the bits are the same on every CPU (Vector512 emulates
     // FMA exactly where the hardware lacks it).
-    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale)
+    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend)
     {
         float decay = _decay, mu = _momentum, step = -lr;
-        bool momentum = _velocity is not null, nesterov = _nesterov;
+        bool momentum = _velocity is not null, nesterov = _nesterov, add = !addend.IsEmpty;
         Span<float> v = momentum ? _velocity : w;
         int n = w.Length, i = 0;
         ref float pw = ref MemoryMarshal.GetReference(w), pg = ref MemoryMarshal.GetReference(g), pv = ref MemoryMarshal.GetReference(v);
+        ref float pa = ref MemoryMarshal.GetReference(add ? addend : g);
         for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
         {
             var wi = Vector512.LoadUnsafe(ref pw, (nuint)i);
-            var gi = Vector512.LoadUnsafe(ref pg, (nuint)i) * scale;
+            var gi = Vector512.LoadUnsafe(ref pg, (nuint)i);
+            if (add) gi += Vector512.LoadUnsafe(ref pa, (nuint)i);                                     // the root's last sum, left + right
+            gi *= scale;
             if (decay != 0f) gi = Vector512.FusedMultiplyAdd(wi, Vector512.Create(decay), gi);           // g ← λw + g
             if (momentum)
             {
@@ -49,7 +52,7 @@ public sealed class SgdOptimizer : Optimizer
         }
         for (; i < n; i++)
         {
-            float gi = g[i] * scale;
+            float gi = (add ? g[i] + addend[i] : g[i]) * scale;
             if (decay != 0f) gi = MathF.FusedMultiplyAdd(w[i], decay, gi);
             if (momentum)
             {

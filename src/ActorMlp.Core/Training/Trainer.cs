@@ -50,14 +50,26 @@ public sealed class Trainer
     /// Applies the root of the current step (length NodeLength; overwritten). Returns true when
     /// this step completed an epoch; read the epoch's metrics first, then call <see cref="StartEpoch"/>.
     /// </summary>
-    public bool Apply(Span<float> root)
+    public bool Apply(Span<float> root) => Apply(root, ReadOnlySpan<float>.Empty);
+
+    /// <summary>
+    /// The same for a root given as its two halves (root = left + right, elementwise; left is
+    /// overwritten): the sum is formed inside the optimizer's pass, with the same bits as summing first.
+    /// An empty right means left is the whole root.
+    /// </summary>
+    public bool Apply(Span<float> left, ReadOnlySpan<float> right)
     {
         if (Finished) throw new InvalidOperationException("the run has no steps left");
-        var (loss, correct) = _model.Metrics(root);
+        int n = _model.Layout.Count;
+        if (!right.IsEmpty)
+        {
+            left[n] += right[n];
+            left[n + 1] += right[n + 1];
+        }
+        var (loss, correct) = _model.Metrics(left);
         if (!double.IsFinite(loss))
             throw new ArithmeticException($"the loss of step {Step} is not finite; lower the learning rate");
-        var gradient = root[.._model.Layout.Count];
-        Optimizer.Step(Parameters, gradient, LearningRate, 1f / Plan.Batch);
+        Optimizer.Step(Parameters, left[..n], LearningRate, 1f / Plan.Batch, right.IsEmpty ? right : right[..n]);
         EpochLoss += loss;
         EpochCorrect += correct;
         Step++;
