@@ -123,7 +123,7 @@ public class OptimizerTests
     [InlineData(OptimizerKind.Momentum)]
     [InlineData(OptimizerKind.Nesterov)]
     [InlineData(OptimizerKind.Adam)]
-    public void A_gradient_given_in_two_halves_steps_bit_for_bit_like_its_sum(OptimizerKind kind)
+    public void A_gradient_given_in_two_halves_steps_bit_for_bit_like_its_sum_and_copies_the_weights(OptimizerKind kind)
     {
         var rng = new Random(9);
         const int n = 37;
@@ -134,12 +134,14 @@ public class OptimizerTests
         var (halves, whole) = (Optimizer.Create(settings, n), Optimizer.Create(settings, n));
         float[] w1 = Enumerable.Repeat(0.25f, n).ToArray(), w2 = (float[])w1.Clone();
 
+        var copy = new float[n];
         for (int step = 0; step < 2; step++)
         {
-            halves.Step(w1, (float[])left.Clone(), 0.05f, 1f / 7, right);
+            halves.Step(w1, (float[])left.Clone(), 0.05f, 1f / 7, right, copy);
             whole.Step(w2, (float[])sum.Clone(), 0.05f, 1f / 7);
         }
 
         Assert.Equal(w2.Select(BitConverter.SingleToInt32Bits), w1.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(w1, copy); // the outgoing copy is written in the same pass
     }
 }

@@ -53,6 +53,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly HashSet<string> _seen = new();
     TensorServer? _server;
     WeightsSnapshot? _snapshot;
+    // The next step's weights, written by the optimizer in its pass; null when they must be copied.
+    WeightsSnapshot? _next;
     StepAssignment? _inFlight;
     bool _started, _waitingLogged;
     (string Worker, Stopwatch Since)? _recovering;
@@ -206,7 +208,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _chunks.DropBefore(step.Step);
         Array.Fill(_owner, null);
         _snapshot?.Release();
-        _snapshot = _snapshots.Take(step.Step, trainer.Parameters);
+        _snapshot = _next is { } next ? _snapshots.Seal(next, step.Step) : _snapshots.Take(step.Step, trainer.Parameters);
+        _next = null;
         _stepTime.Restart();
         AssignOrphans();
         Timers.StartSingleTimer("deadline", new DeadlinePassed(step.Step), Deadline());
@@ -362,7 +365,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         try
         {
             var (left, right) = _assembler.RootHalves();
-            bool epochEnded = trainer.Apply(left, right);
+            _next = _snapshots.Rent();
+            bool epochEnded = trainer.Apply(left, right, _next.Values);
             _trainTime.Stop();
             _setup.Observer.StepApplied(trainer, step, epochEnded, _trainTime.Elapsed.TotalSeconds);
             if (epochEnded) trainer.StartEpoch();
@@ -386,6 +390,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     void End(RunStatus status, string message)
     {
         Timers.CancelAll();
+        _next?.Release();
+        _next = null;
         string reason = status switch
         {
             RunStatus.Finished => "the run is finished",

@@ -33,12 +33,25 @@ public sealed class WeightsSnapshot
         /// <summary>Copies <paramref name="weights"/> into a free snapshot; the caller holds one reference.</summary>
         public WeightsSnapshot Take(long step, ReadOnlySpan<float> weights)
         {
+            var snapshot = Rent();
+            weights.CopyTo(snapshot.Values);
+            return Seal(snapshot, step);
+        }
+
+        /// <summary>A free snapshot whose Values the caller fills (the optimizer, in its pass), then hands to <see cref="Seal"/>.</summary>
+        public WeightsSnapshot Rent()
+        {
             var snapshot = _all.FirstOrDefault(s => s.Free);
             if (snapshot is null) _all.Add(snapshot = new WeightsSnapshot(length, half));
-            weights.CopyTo(snapshot.Values);
-            if (snapshot.Half is { } h) Core.Tensors.BFloat16.Narrow(weights, h);
-            snapshot.Step = step;
             snapshot.Retain();
+            return snapshot;
+        }
+
+        /// <summary>Marks a rented snapshot as the weights of <paramref name="step"/>, narrowing them when the link sends bfloat16.</summary>
+        public WeightsSnapshot Seal(WeightsSnapshot snapshot, long step)
+        {
+            if (snapshot.Half is { } h) Core.Tensors.BFloat16.Narrow(snapshot.Values, h);
+            snapshot.Step = step;
             return snapshot;
         }
     }

@@ -21,7 +21,13 @@ public sealed class AdamOptimizer : Optimizer
 
     public override float[][] State => [_m, _v];
 
-    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend)
+    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo)
+    {
+        Update(w, g, lr, scale, addend);
+        if (!copyTo.IsEmpty) w.CopyTo(copyTo);
+    }
+
+    void Update(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend)
     {
         if (!addend.IsEmpty) System.Numerics.Tensors.TensorPrimitives.Add(g, addend, g);
         if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);

@@ -16,17 +16,21 @@ public abstract class Optimizer
     /// <summary>
     /// One update from (g + <paramref name="addend"/>)·<paramref name="gradientScale"/>: the trainer passes
     /// 1/B to turn a batch sum into a mean, and the second half of the tree's root as the addend, so the
-    /// root's last sum costs no pass of its own. An empty addend adds nothing.
+    /// root's last sum costs no pass of its own. An empty addend adds nothing. The new weights are also
+    /// written to <paramref name="copyTo"/> when it is not empty (the coordinator's outgoing snapshot),
+    /// in the same pass.
     /// </summary>
-    public void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f, ReadOnlySpan<float> addend = default)
+    public void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f, ReadOnlySpan<float> addend = default,
+        Span<float> copyTo = default)
     {
         if (w.Length != g.Length) throw new ArgumentException("parameters and gradient differ in length");
         if (!addend.IsEmpty && addend.Length != g.Length) throw new ArgumentException("the gradient's halves differ in length");
+        if (!copyTo.IsEmpty && copyTo.Length != w.Length) throw new ArgumentException("the copy of the weights differs in length");
         Steps++;
-        Apply(w, g, learningRate, gradientScale, addend);
+        Apply(w, g, learningRate, gradientScale, addend, copyTo);
     }
 
-    protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend);
+    protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo);
 
     /// <summary>Puts back state saved from an optimizer of the same kind and size (a checkpoint's).</summary>
     public void Restore(float[][] state, long steps)

@@ -27,14 +27,15 @@ public sealed class SgdOptimizer : Optimizer
     // One pass over w, g and v: the model is larger than L2, so every extra pass is a trip to L3.
     // Each update is a fused multiply-add, so the bits are the same on every CPU (Vector512 emulates
     // FMA exactly where the hardware lacks it).
-    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend)
+    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo)
     {
         float decay = _decay, mu = _momentum, step = -lr;
-        bool momentum = _velocity is not null, nesterov = _nesterov, add = !addend.IsEmpty;
+        bool momentum = _velocity is not null, nesterov = _nesterov, add = !addend.IsEmpty, copy = !copyTo.IsEmpty;
         Span<float> v = momentum ? _velocity : w;
         int n = w.Length, i = 0;
         ref float pw = ref MemoryMarshal.GetReference(w), pg = ref MemoryMarshal.GetReference(g), pv = ref MemoryMarshal.GetReference(v);
         ref float pa = ref MemoryMarshal.GetReference(add ? addend : g);
+        ref float pc = ref MemoryMarshal.GetReference(copy ? copyTo : w);
         for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
         {
             var wi = Vector512.LoadUnsafe(ref pw, (nuint)i);
@@ -48,7 +49,9 @@ public sealed class SgdOptimizer : Optimizer
                 vi.StoreUnsafe(ref pv, (nuint)i);
                 gi = nesterov ? Vector512.FusedMultiplyAdd(vi, Vector512.Create(mu), gi) : vi;          // g ← μv + g, or v
             }
-            Vector512.FusedMultiplyAdd(gi, Vector512.Create(step), wi).StoreUnsafe(ref pw, (nuint)i);   // w ← w − lr·g
+            wi = Vector512.FusedMultiplyAdd(gi, Vector512.Create(step), wi);                          // w ← w − lr·g
+            wi.StoreUnsafe(ref pw, (nuint)i);
+            if (copy) wi.StoreUnsafe(ref pc, (nuint)i);
         }
         for (; i < n; i++)
         {
@@ -60,6 +63,7 @@ public sealed class SgdOptimizer : Optimizer
                 gi = nesterov ? MathF.FusedMultiplyAdd(vi, mu, gi) : vi;
             }
             w[i] = MathF.FusedMultiplyAdd(gi, step, w[i]);
+            if (copy) copyTo[i] = w[i];
         }
     }
 }

@@ -57,7 +57,10 @@ public sealed class Trainer
     /// overwritten): the sum is formed inside the optimizer's pass, with the same bits as summing first.
     /// An empty right means left is the whole root.
     /// </summary>
-    public bool Apply(Span<float> left, ReadOnlySpan<float> right)
+    public bool Apply(Span<float> left, ReadOnlySpan<float> right) => Apply(left, right, Span<float>.Empty);
+
+    /// <summary>The same, also writing the new parameters to <paramref name="copyTo"/> (when not empty) in the optimizer's pass.</summary>
+    public bool Apply(Span<float> left, ReadOnlySpan<float> right, Span<float> copyTo)
     {
         if (Finished) throw new InvalidOperationException("the run has no steps left");
         int n = _model.Layout.Count;
@@ -69,7 +72,7 @@ public sealed class Trainer
         var (loss, correct) = _model.Metrics(left);
         if (!double.IsFinite(loss))
             throw new ArithmeticException($"the loss of step {Step} is not finite; lower the learning rate");
-        Optimizer.Step(Parameters, left[..n], LearningRate, 1f / Plan.Batch, right.IsEmpty ? right : right[..n]);
+        Optimizer.Step(Parameters, left[..n], LearningRate, 1f / Plan.Batch, right.IsEmpty ? right : right[..n], copyTo);
         EpochLoss += loss;
         EpochCorrect += correct;
         Step++;
