@@ -57,10 +57,8 @@ public sealed class Trainer
     /// overwritten): the sum is formed inside the optimizer's pass, with the same bits as summing first.
     /// An empty right means left is the whole root.
     /// </summary>
-    public bool Apply(Span<float> left, ReadOnlySpan<float> right) => Apply(left, right, Span<float>.Empty);
-
-    /// <summary>The same, also writing the new parameters to <paramref name="copyTo"/> (when not empty) in the optimizer's pass.</summary>
-    public bool Apply(Span<float> left, ReadOnlySpan<float> right, Span<float> copyTo)
+    /// <param name="copyTo">When not empty, also receives the new parameters, written in the optimizer's pass.</param>
+    public bool Apply(Span<float> left, ReadOnlySpan<float> right, Span<float> copyTo = default)
     {
         if (Finished) throw new InvalidOperationException("the run has no steps left");
         int n = _model.Layout.Count;
