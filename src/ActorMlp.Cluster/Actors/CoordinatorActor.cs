@@ -292,9 +292,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         for (int leaf = first; leaf < end; leaf++) _owner[leaf] = worker.Id;
         if (worker.WeightsStep != step.Step)
         {
-            if (_server is not null) _server.SendWeights(worker.Id, _snapshot, first, end);
-            else ChunkAssembler.Send(worker.Actor, Self, _token, step.Step, TensorKind.Weights, 0, 0, _snapshot.Values, _setup.Settings.ChunkBytes);
             worker.WeightsStep = step.Step;
+            if (_server is not null)
+            {
+                // The weights frame names the leaves: an Akka message as well would only wake the
+                // worker's remoting threads while it computes.
+                _server.SendWeights(worker.Id, _snapshot, first, end);
+                return;
+            }
+            ChunkAssembler.Send(worker.Actor, Self, _token, step.Step, TensorKind.Weights, 0, 0, _snapshot.Values, _setup.Settings.ChunkBytes);
         }
         worker.Actor.Tell(new ComputeLeaves(step.Step, step.Epoch, step.Batch, first, end));
     }

@@ -16,8 +16,8 @@ namespace ActorMlp.Cluster.Actors;
 /// ComputeLeaves of step t, once the weights of step t are in, the maximal aligned subtrees of its
 /// leaf range, sent back on the tensor link. It runs on a dedicated thread: a step's compute blocks
 /// only this actor, never the cluster's heartbeats.
-/// On the socket link the weights come with the leaves they were sent for, so the worker starts as
-/// soon as they are in; the same assignment arriving later as ComputeLeaves is then already done.
+/// On the socket link a step's first assignment comes in the weights frame, so the worker starts as
+/// soon as they are in; ComputeLeaves brings only leaves given to it later in the same step.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -42,8 +42,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     BufferPool? _chunkWeights;
     ChunkAssembler? _chunks;
     (long Step, float[] Buffer)? _weights;
-    // The assignment that came with the weights of a step, computed on their arrival.
-    (long Step, int First, int End) _withWeights = (-1, 0, 0);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -73,7 +71,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<ComputeLeaves>(m =>
         {
             if (_computer is null || !Sender.Equals(_coordinator)) return;
-            if (_withWeights == (m.Step, m.FirstLeaf, m.EndLeaf)) return;
             _pending.Add(new Job(m.Step, m.Epoch, m.Batch, m.FirstLeaf, m.EndLeaf));
             Compute();
         });
@@ -155,10 +152,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (m.EndLeaf > m.FirstLeaf && _plan is not null)
         {
             var a = _plan.Assignment(m.Step);
-            var job = new Job(m.Step, a.Epoch, a.Batch, m.FirstLeaf, m.EndLeaf);
-            // ComputeLeaves may have won the race; then it is the same job.
-            if (!_pending.Contains(job)) _pending.Add(job);
-            _withWeights = (m.Step, m.FirstLeaf, m.EndLeaf);
+            _pending.Add(new Job(m.Step, a.Epoch, a.Batch, m.FirstLeaf, m.EndLeaf));
         }
         Compute();
     }
@@ -200,7 +194,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _computer = null;
         _weights = null;
         _pending.Clear();
-        _withWeights = (-1, 0, 0);
     }
 
     void Stop(WorkerStopped stopped)
