@@ -85,6 +85,25 @@ public class TrainingTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Warm_up_leaves_no_trace_in_the_first_step(int threads)
+    {
+        var spec = new ModelSpec([3, 8, 2], ActivationKind.Relu, HeadKind.SoftmaxCrossEntropy);
+        var model = new Mlp(spec);
+        var data = new Blobs(200, 1);
+        var plan = new TrainingPlan(data.Count, 1, 40, 16, 7);
+        var parameters = Initializer.Create(spec, InitKind.Auto, 7);
+        var step = plan.Assignment(0);
+        var cold = new LocalGradientEngine(model, data, plan, threads).ComputeRoot(parameters, step);
+        var engine = new LocalGradientEngine(model, data, plan, threads);
+        engine.WarmUp();
+        var warm = engine.ComputeRoot(parameters, step);
+        Assert.Equal(cold, warm);
+        Assert.Contains(warm, v => v != 0);
+    }
+
     [Fact]
     public void Plan_counts_full_batches_and_refuses_bad_shapes()
     {

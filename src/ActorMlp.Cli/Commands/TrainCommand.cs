@@ -35,6 +35,7 @@ public static class TrainCommand
         }
 
         var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker);
+        engine.WarmUp();
         var trainTime = new Stopwatch();
         while (!trainer.Finished)
         {

@@ -109,7 +109,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _model = new Mlp(spec);
             _plan = plan;
             _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores);
-            WarmUp(_computer, plan, _model.Layout.Count);
+            // Before the link opens: the coordinator counts this worker in once it computes at speed.
+            _computer.WarmUp();
             _link = m.TensorEndpoint.Length == 0
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
                 : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes);
@@ -127,19 +128,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Context.Watch(Sender);
         _setup.Joined?.Invoke();
         _log.Info("joined the run: model {0}, {1}", spec, m.TensorEndpoint.Length == 0 ? "tensors as Akka messages" : $"tensors on {m.TensorEndpoint}");
-    }
-
-    /// <summary>
-    /// Computes half of step 0's tree once, on zero weights, and throws the values away: the first
-    /// compute JIT-compiles the kernels and touches every workspace, about a hundred milliseconds that
-    /// would otherwise stall the whole cluster's first step. Done before the tensor link opens, so the
-    /// coordinator counts this worker in only once it is ready to compute at speed.
-    /// </summary>
-    void WarmUp(LocalGradientEngine computer, TrainingPlan plan, int parameters)
-    {
-        var weights = new float[parameters];
-        TreeNode.Cover(0, Math.Max(1, plan.MicroShards / 2), _nodes);
-        foreach (var node in _nodes) computer.ComputeNode(weights, plan.Assignment(0), node);
     }
 
     void OnChunk(TensorChunk chunk)
