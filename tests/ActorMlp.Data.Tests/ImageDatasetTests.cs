@@ -135,6 +135,34 @@ public sealed class ImageDatasetTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(70)]    // two 32-byte blocks and a tail of 6
+    [InlineData(784)]
+    public void Fill_applies_the_transform_with_the_bits_of_widening_then_Apply(int features)
+    {
+        var pixels = Enumerable.Range(0, 2 * features).Select(i => (byte)(i * 13 + 5)).ToArray();
+        var random = new Random(features);
+        var transform = new FeatureTransform(
+            Enumerable.Range(0, features).Select(_ => (float)random.NextDouble() * 100).ToArray(),
+            Enumerable.Range(0, features).Select(_ => (float)random.NextDouble() / 7).ToArray());
+        var data = new ImageDataset(pixels, [0, 1], features, "images", transform);
+        var x = new float[2 * features];
+
+        data.Fill([1, 0], x, new float[2]);
+
+        var expected = new float[features];
+        foreach (var (row, sample) in new[] { (0, 1), (1, 0) })
+        {
+            for (int c = 0; c < features; c++) expected[c] = pixels[sample * features + c];
+            transform.Apply(expected, expected);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), x.Skip(row * features).Take(features).Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(31)]
     [InlineData(32)]
