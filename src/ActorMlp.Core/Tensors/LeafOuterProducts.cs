@@ -45,22 +45,26 @@ public static unsafe class LeafOuterProducts
         {
             PackPanels(px, ins, rows, vecCols, NR, xp);
             PackPanels(pd, outs, rows, fullRows, MR, dp);
-            for (int i0 = 0; i0 < outs; i0 += i0 < fullRows ? MR : 1)
+            // One x panel at a time under every δ panel: the panel stays in L1 while δ (rows × outs)
+            // streams from L2; the other order re-reads all of x from memory once per 8 outputs.
+            for (int j0 = 0; j0 < vecCols; j0 += NR)
             {
-                bool full = i0 < fullRows;
-                // A row of the tail is read in place, with the stride of δ.
-                float* dPanel = full ? dp + (nint)i0 * rows : pd + i0;
-                int dStride = full ? MR : outs;
-                for (int j0 = 0; j0 < vecCols; j0 += NR)
+                float* xPanel = xp + (nint)j0 * rows;
+                bool two = j0 + NR <= vecCols;
+                for (int i0 = 0; i0 < outs; i0 += i0 < fullRows ? MR : 1)
                 {
-                    float* xPanel = xp + (nint)j0 * rows;
-                    if (j0 + NR <= vecCols)
+                    bool full = i0 < fullRows;
+                    // A row of the tail is read in place, with the stride of δ.
+                    float* dPanel = full ? dp + (nint)i0 * rows : pd + i0;
+                    int dStride = full ? MR : outs;
+                    float* corner = pw + (nint)i0 * ins + j0;
+                    if (two)
                     {
-                        if (full) Tile<R8, C2>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
-                        else Tile<R1, C2>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                        if (full) Tile<R8, C2>(dPanel, dStride, xPanel, pb, leaves, corner, ins, stack);
+                        else Tile<R1, C2>(dPanel, dStride, xPanel, pb, leaves, corner, ins, stack);
                     }
-                    else if (full) Tile<R8, C1>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
-                    else Tile<R1, C1>(dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                    else if (full) Tile<R8, C1>(dPanel, dStride, xPanel, pb, leaves, corner, ins, stack);
+                    else Tile<R1, C1>(dPanel, dStride, xPanel, pb, leaves, corner, ins, stack);
                 }
             }
         }
