@@ -184,7 +184,7 @@ for batch in 128 512; do
     kill "$poller" 2>/dev/null || true
     wait "$poller" 2>/dev/null || true
     poller=""
-    cat "$out"/logs/worker-*.log 2>/dev/null | grep -oE 'allocated_bytes_per_step=[0-9]+ on the compute thread, [0-9]+ in the process' >> "$work/alloc.txt" || true
+    cat "$out"/logs/worker-*.log 2>/dev/null | grep -oE 'allocated_bytes_per_step=[0-9]+ on the compute thread, [0-9]+ on the link thread, [0-9]+ in the process \([0-9]+ KB/s\)' >> "$work/alloc.txt" || true
     v=$(value samples_per_second "$work/cluster-ours.log")
     ours+=("$v")
     run "$work/cluster-peer.log" "$python" "$peer" ddp 2 "$epochs" "$batch"
@@ -197,14 +197,15 @@ for batch in 128 512; do
 done
 
 # Steady-state managed allocation per step of a worker (its own report when the run ends), the
-# largest over every worker of every cluster run: on the compute thread (the target), and in the
-# whole process, where Akka's control-plane messages allocate.
+# largest over every worker of every cluster run: on the threads a step runs on, its compute thread
+# and its tensor link's reader (the target), and in brackets the whole process, with the rate per
+# second of Akka's clock-driven remoting and cluster upkeep that it also holds.
 if [[ ! -s $work/alloc.txt ]]; then
   echo "compare-pytorch: no worker reported its allocation per step" >&2
   exit 1
 fi
-awk '{ split($1, a, "="); t = a[2] + 0; p = $6 + 0; if (t > mt) mt = t; if (p > mp) mp = p }
-  END { printf "worker alloc bytes/step (compute thread) | actormlp %d (process %d) | pytorch - | ratio - | target 0 | %s\n", mt, mp, (mt == 0 ? "ok" : "MISS") }' "$work/alloc.txt"
+awk '{ split($1, a, "="); t = a[2] + $6; p = $11 + 0; r = substr($15, 2) + 0; if (t > mt) mt = t; if (p > mp) mp = p; if (r > mr) mr = r }
+  END { printf "worker alloc bytes/step (compute + link threads) | actormlp %d (process %d, %d KB/s) | pytorch - | ratio - | target 0 | %s\n", mt, mp, mr, (mt == 0 ? "ok" : "MISS") }' "$work/alloc.txt"
 
 # The largest peak of any worker in any cluster run: the limit is per process, so the worst one counts.
 peak_kb=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$work/rss.txt")

@@ -38,4 +38,23 @@ public sealed class ProcessClusterTests : IDisposable
             Assert.True(w.Process.ExitCode == 0, _processes.Log());
         }
     }
+
+    [Fact]
+    public async Task Worker_processes_allocate_nothing_per_step_on_their_compute_and_link_threads()
+    {
+        // 8 epochs of 44 steps: well past the meter's warm-up.
+        string[] flags = ["--epochs", "8", "--batch", "32", "--hidden", "32"];
+        int port = Processes.FreePort();
+        string seed = $"akka.tcp://actormlp@127.0.0.1:{port}";
+        var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--out", _cli.NewPath(), .. flags]);
+        var workers = Enumerable.Range(1, 2).Select(i => _processes.Start(["worker", "--seed-node", seed, "--worker-id", $"w{i}", .. flags])).ToList();
+
+        await coordinator.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(150));
+        Assert.True(coordinator.Process.ExitCode == 0, _processes.Log());
+        foreach (var w in workers)
+        {
+            await w.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(w.Text, @"allocated_bytes_per_step=0 on the compute thread, 0 on the link thread, \d+ in the process"), w.Text);
+        }
+    }
 }

@@ -74,7 +74,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _pending.Add(new Job(m.Step, m.Epoch, m.Batch, m.FirstLeaf, m.EndLeaf));
             Compute();
         });
-        Receive<WeightsArrived>(OnWeights);
+        Receive<WeightsReady>(_ =>
+        {
+            while (_link is not null && _link.TryTakeWeights(out var weights)) OnWeights(weights);
+        });
         Receive<TensorChunk>(OnChunk);
         Receive<LinkClosed>(m => Disconnect($"the tensor link closed ({m.Reason})"));
         Receive<Terminated>(m => { if (m.ActorRef.Equals(_coordinator)) Disconnect("the coordinator stopped"); });
@@ -150,7 +153,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         }
         _weights = (m.Step, m.Weights);
         _chunks?.DropBefore(m.Step);
-        _pending.RemoveAll(p => p.Step < m.Step);
+        // Not RemoveAll: its lambda would capture m, an allocation per step.
+        for (int i = _pending.Count - 1; i >= 0; i--)
+            if (_pending[i].Step < m.Step) _pending.RemoveAt(i);
         if (m.EndLeaf > m.FirstLeaf && _plan is not null)
         {
             var a = _plan.Assignment(m.Step);
@@ -162,7 +167,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     void Compute()
     {
         if (_weights is not { } weights || _computer is null || _link is null) return;
-        _allocation.Begin();
         for (int i = 0; i < _pending.Count; i++)
         {
             var job = _pending[i];
@@ -181,7 +185,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 }
             }
         }
-        _allocation.End(weights.Step);
+        _allocation.StepSent(weights.Step, _link.AllocatedBytes);
     }
 
     /// <summary>Forgets the run; the periodic tick registers again if a coordinator comes back.</summary>

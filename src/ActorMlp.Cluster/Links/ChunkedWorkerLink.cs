@@ -10,7 +10,15 @@ public sealed class ChunkedWorkerLink(IActorRef coordinator, IActorRef self, lon
     public void SendSubtree(long step, TreeNode node, float[] value)
         => ChunkAssembler.Send(coordinator, self, token, step, TensorKind.Subtree, node.Level, node.Index, value, chunkBytes);
 
+    public bool TryTakeWeights(out WeightsArrived arrived)
+    {
+        arrived = default;
+        return false;
+    }
+
     public void ReturnWeights(float[] buffer) => weights.Return(buffer);
+
+    public long AllocatedBytes => 0;
 
     public void Dispose() { }
 }

@@ -1,11 +1,21 @@
 namespace ActorMlp.Cluster.Links;
 
-/// <summary>The worker's end of the tensor link: subtree values go out; weights come in as <see cref="WeightsArrived"/>.</summary>
+/// <summary>
+/// The worker's end of the tensor link: subtree values go out; weights come in, announced to the
+/// owner by <see cref="WeightsReady"/> and taken with <see cref="TryTakeWeights"/> (the Akka-message
+/// link delivers them as chunks to the actor instead, and has none to take).
+/// </summary>
 public interface IWorkerLink : IDisposable
 {
     // value is (NodeLength); it may be reused as soon as the call returns
     void SendSubtree(long step, Core.Determinism.TreeNode node, float[] value);
 
-    /// <summary>Gives back a weights buffer announced by <see cref="WeightsArrived"/>.</summary>
+    /// <summary>The next weights the link has read, oldest first.</summary>
+    bool TryTakeWeights(out WeightsArrived weights);
+
+    /// <summary>Gives back a weights buffer taken from <see cref="TryTakeWeights"/>.</summary>
     void ReturnWeights(float[] buffer);
+
+    /// <summary>Managed bytes the link's own threads have allocated so far, as last sampled by them.</summary>
+    long AllocatedBytes { get; }
 }

@@ -10,9 +10,18 @@ public sealed record SubtreeArrived(string WorkerId, long Step, TreeNode Node, f
 
 /// <summary>
 /// The weights of step Step, read into a pooled buffer the receiver returns, with the leaves
-/// [FirstLeaf, EndLeaf) the coordinator assigned when it sent them (none when equal).
+/// [FirstLeaf, EndLeaf) the coordinator assigned when it sent them (none when equal). A value:
+/// the link queues it and announces it with <see cref="WeightsReady"/>, so a step allocates nothing.
 /// </summary>
-public sealed record WeightsArrived(long Step, float[] Weights, int FirstLeaf = 0, int EndLeaf = 0) : INoSerializationVerificationNeeded;
+public readonly record struct WeightsArrived(long Step, float[] Weights, int FirstLeaf = 0, int EndLeaf = 0);
+
+/// <summary>The link has weights queued for its owner to take (<see cref="IWorkerLink.TryTakeWeights"/>). One shared instance.</summary>
+public sealed class WeightsReady : INoSerializationVerificationNeeded
+{
+    public static readonly WeightsReady Instance = new();
+
+    WeightsReady() { }
+}
 
 /// <summary>A worker's tensor connection is up: it can be given leaves.</summary>
 public sealed record LinkOpened(string WorkerId) : INoSerializationVerificationNeeded;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -8,8 +9,8 @@ namespace ActorMlp.Cluster.Links;
 
 /// <summary>
 /// A worker's TCP connection to the coordinator's tensor endpoint: a reader thread takes weight
-/// frames into pooled buffers and announces them to the worker actor; subtree values are written
-/// by the actor itself, which has nothing else to do until they are sent.
+/// frames into pooled buffers, queues them and announces them to the worker actor; subtree values
+/// are written by the actor itself, which has nothing else to do until they are sent.
 /// </summary>
 public sealed class TensorClient : IWorkerLink
 {
@@ -21,6 +22,8 @@ public sealed class TensorClient : IWorkerLink
     readonly string _workerId;
     readonly byte[] _header = new byte[FrameHeader.Size];
     readonly ushort[] _sendHalf, _readHalf;
+    readonly ConcurrentQueue<WeightsArrived> _arrived = new();
+    long _readerAllocated;
     // Subtrees go back in the precision the weights came in.
     volatile bool _bf16;
     volatile bool _disposed;
@@ -63,7 +66,11 @@ public sealed class TensorClient : IWorkerLink
         _stream.Write(MemoryMarshal.AsBytes(half));
     }
 
+    public bool TryTakeWeights(out WeightsArrived weights) => _arrived.TryDequeue(out weights);
+
     public void ReturnWeights(float[] buffer) => _weights.Return(buffer);
+
+    public long AllocatedBytes => Volatile.Read(ref _readerAllocated);
 
     void ReadLoop()
     {
@@ -84,7 +91,9 @@ public sealed class TensorClient : IWorkerLink
                     Core.Tensors.BFloat16.Widen(_readHalf, buffer);
                 }
                 else _stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
-                _owner.Tell(new WeightsArrived(h.Step, buffer, h.Index, h.Index + h.Level));
+                _arrived.Enqueue(new WeightsArrived(h.Step, buffer, h.Index, h.Index + h.Level));
+                Volatile.Write(ref _readerAllocated, GC.GetAllocatedBytesForCurrentThread());
+                _owner.Tell(WeightsReady.Instance);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
