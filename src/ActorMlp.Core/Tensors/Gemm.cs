@@ -95,7 +95,9 @@ public static unsafe class Gemm
         float* packedBScratch = packed is null ? GemmScratch.B(ncMax * kcStep) : null;
         float* packedBAll = packed is null ? null : packed.Pointer;
         int paddedN = blk.PaddedN(n);
-        float* tile = stackalloc float[mr * nr];
+        // On 64-byte lines, so the kernel's vector stores to an edge tile never split a line.
+        float* unaligned = stackalloc float[mr * nr + 16];
+        float* tile = (float*)(((nint)unaligned + 63) & ~(nint)63);
 
         for (int jc = 0; jc < n; jc += blk.NC)
         {

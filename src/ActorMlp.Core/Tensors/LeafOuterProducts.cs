@@ -32,8 +32,10 @@ public static unsafe class LeafOuterProducts
 
         int fullRows = outs / MR * MR, vecCols = ins / Lanes * Lanes;
         int depth = BitOperations.Log2((uint)leaves);
-        // The counter's stack holds at most one pending node per level.
-        float* stack = stackalloc float[Math.Max(depth, 1) * MR * NR];
+        // The counter's stack holds at most one pending node per level, on 64-byte lines: a tile row
+        // split across two lines costs a store and a load per merge (~15 % at 8 rows per leaf).
+        float* unaligned = stackalloc float[Math.Max(depth, 1) * MR * NR + Lanes];
+        float* stack = (float*)(((nint)unaligned + 63) & ~(nint)63);
         // δ and x are repacked into panels read front to back, (rows, 8) and (rows, 32) (or 16 for the
         // last), so every row's operands are adjacent: strided rows thrash L1 and defeat the prefetcher.
         float* xp = GemmScratch.B(Math.Max(1, rows * vecCols));
