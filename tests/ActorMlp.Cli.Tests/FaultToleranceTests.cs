@@ -19,7 +19,11 @@ public sealed class FaultToleranceTests : IDisposable
     // start-up and join fit in it, even on a fast machine; checkpoints every 10 steps.
     static readonly string[] Flags = ["--epochs", "60", "--batch", "16", "--hidden", "256", "--checkpoint-every", "10"];
 
-    string Reference() => Cli.Sha(_cli.Train([.. Flags, "--workers", "0"]));
+    // A late worker's process has to start, join and register before the run ends: under a loaded
+    // test run that took more than the 60-epoch run lasts, so this one is longer (17,800 steps).
+    static readonly string[] LongFlags = ["--epochs", "200", "--batch", "16", "--hidden", "256", "--checkpoint-every", "10"];
+
+    string Reference(string[]? flags = null) => Cli.Sha(_cli.Train([.. flags ?? Flags, "--workers", "0"]));
 
     static int EpochsDone(string run)
     {
@@ -30,14 +34,15 @@ public sealed class FaultToleranceTests : IDisposable
 
     static bool Finished(string run) => File.Exists(Path.Combine(run, "summary.json"));
 
-    (Processes.Node Coordinator, string Seed) StartCoordinator(string run, int minWorkers, params string[] extra)
+    (Processes.Node Coordinator, string Seed) StartCoordinator(string run, int minWorkers, string[] extra, string[]? flags = null)
     {
         int port = Processes.FreePort();
-        var node = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", minWorkers.ToString(), "--progress", "lines", .. extra, .. Flags]);
+        var node = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", minWorkers.ToString(), "--progress", "lines", .. extra, .. flags ?? Flags]);
         return (node, $"akka.tcp://actormlp@127.0.0.1:{port}");
     }
 
-    Processes.Node StartWorker(string seed, string id) => _processes.Start(["worker", "--seed-node", seed, "--worker-id", id, .. Flags]);
+    Processes.Node StartWorker(string seed, string id, string[]? flags = null)
+        => _processes.Start(["worker", "--seed-node", seed, "--worker-id", id, .. flags ?? Flags]);
 
     async Task<string> Finish(Processes.Node coordinator, string run)
     {
@@ -51,7 +56,7 @@ public sealed class FaultToleranceTests : IDisposable
     {
         string expected = Reference();
         string run = _cli.NewPath();
-        var (coordinator, seed) = StartCoordinator(run, 3, "--out", run);
+        var (coordinator, seed) = StartCoordinator(run, 3, ["--out", run]);
         var workers = Enumerable.Range(1, 3).Select(i => StartWorker(seed, $"w{i}")).ToList();
 
         await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
@@ -64,15 +69,15 @@ public sealed class FaultToleranceTests : IDisposable
     [Fact]
     public async Task A_worker_added_mid_run_keeps_the_bits()
     {
-        string expected = Reference();
+        string expected = Reference(LongFlags);
         string run = _cli.NewPath();
         string info = _cli.Write("info.conf", "akka.loglevel = INFO\n");
-        var (coordinator, seed) = StartCoordinator(run, 1, "--out", run, "--config", info);
-        StartWorker(seed, "first");
+        var (coordinator, seed) = StartCoordinator(run, 1, ["--out", run, "--config", info], LongFlags);
+        StartWorker(seed, "first", LongFlags);
 
         await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
         Assert.False(Finished(run), "the run ended before the join");
-        StartWorker(seed, "late");
+        StartWorker(seed, "late", LongFlags);
         await _processes.Until(() => coordinator.Text.Contains("worker late registered") || Finished(run), TimeSpan.FromSeconds(120), "the late worker");
         Assert.False(Finished(run), "the run ended before the late worker registered");
         Assert.Equal(expected, await Finish(coordinator, run));
@@ -83,7 +88,7 @@ public sealed class FaultToleranceTests : IDisposable
     {
         string expected = Reference();
         string run = _cli.NewPath();
-        var (coordinator, seed) = StartCoordinator(run, 2, "--out", run);
+        var (coordinator, seed) = StartCoordinator(run, 2, ["--out", run]);
         StartWorker(seed, "w1");
         StartWorker(seed, "w2");
 
