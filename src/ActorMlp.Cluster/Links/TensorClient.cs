@@ -21,7 +21,8 @@ public sealed class TensorClient : IWorkerLink
     readonly IActorRef _owner;
     readonly string _workerId;
     readonly byte[] _header = new byte[FrameHeader.Size];
-    readonly ushort[] _sendHalf, _readHalf;
+    // bfloat16 staging, made on first use: each is touched by one thread only (the actor's, the reader's).
+    ushort[]? _sendHalf, _readHalf;
     readonly ConcurrentQueue<WeightsArrived> _arrived = new();
     long _readerAllocated;
     // Subtrees go back in the precision the weights came in.
@@ -37,8 +38,6 @@ public sealed class TensorClient : IWorkerLink
         _owner = owner;
         _workerId = workerId;
         _weights = new BufferPool(weightsLength);
-        _sendHalf = new ushort[SubtreeWire16.Length(weightsLength + 2)];
-        _readHalf = new ushort[weightsLength];
         _client = new TcpClient();
         TensorServer.Configure(_client, socketBuffer);
         _client.Connect(endpoint[..colon], port);
@@ -61,6 +60,7 @@ public sealed class TensorClient : IWorkerLink
             _stream.Write(MemoryMarshal.AsBytes(value.AsSpan()));
             return;
         }
+        _sendHalf ??= new ushort[SubtreeWire16.Length(value.Length)];
         var half = _sendHalf.AsSpan(0, SubtreeWire16.Length(value.Length));
         SubtreeWire16.Narrow(value, half);
         _stream.Write(MemoryMarshal.AsBytes(half));
@@ -87,6 +87,7 @@ public sealed class TensorClient : IWorkerLink
                 _bf16 = h.Kind == FrameKind.Weights16;
                 if (_bf16)
                 {
+                    _readHalf ??= new ushort[_weights.Length];
                     _stream.ReadExactly(MemoryMarshal.AsBytes(_readHalf.AsSpan()));
                     Core.Tensors.BFloat16.Widen(_readHalf, buffer);
                 }

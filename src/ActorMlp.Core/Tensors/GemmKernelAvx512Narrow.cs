@@ -73,66 +73,7 @@ internal unsafe struct GemmKernelAvx512Narrow : IGemmMicroKernel
             pb += NR_;
         }
 
-        if (mr == MR_ && nr == NR_)
-        {
-            if (overwrite)
-            {
-                c0.Store(c + 0 * ldc);
-                c1.Store(c + 1 * ldc);
-                c2.Store(c + 2 * ldc);
-                c3.Store(c + 3 * ldc);
-                c4.Store(c + 4 * ldc);
-                c5.Store(c + 5 * ldc);
-                c6.Store(c + 6 * ldc);
-                c7.Store(c + 7 * ldc);
-                c8.Store(c + 8 * ldc);
-                c9.Store(c + 9 * ldc);
-                c10.Store(c + 10 * ldc);
-                c11.Store(c + 11 * ldc);
-                c12.Store(c + 12 * ldc);
-                c13.Store(c + 13 * ldc);
-                c14.Store(c + 14 * ldc);
-                c15.Store(c + 15 * ldc);
-            }
-            else
-            {
-                (Vector512.Load(c + 0 * ldc) + c0).Store(c + 0 * ldc);
-                (Vector512.Load(c + 1 * ldc) + c1).Store(c + 1 * ldc);
-                (Vector512.Load(c + 2 * ldc) + c2).Store(c + 2 * ldc);
-                (Vector512.Load(c + 3 * ldc) + c3).Store(c + 3 * ldc);
-                (Vector512.Load(c + 4 * ldc) + c4).Store(c + 4 * ldc);
-                (Vector512.Load(c + 5 * ldc) + c5).Store(c + 5 * ldc);
-                (Vector512.Load(c + 6 * ldc) + c6).Store(c + 6 * ldc);
-                (Vector512.Load(c + 7 * ldc) + c7).Store(c + 7 * ldc);
-                (Vector512.Load(c + 8 * ldc) + c8).Store(c + 8 * ldc);
-                (Vector512.Load(c + 9 * ldc) + c9).Store(c + 9 * ldc);
-                (Vector512.Load(c + 10 * ldc) + c10).Store(c + 10 * ldc);
-                (Vector512.Load(c + 11 * ldc) + c11).Store(c + 11 * ldc);
-                (Vector512.Load(c + 12 * ldc) + c12).Store(c + 12 * ldc);
-                (Vector512.Load(c + 13 * ldc) + c13).Store(c + 13 * ldc);
-                (Vector512.Load(c + 14 * ldc) + c14).Store(c + 14 * ldc);
-                (Vector512.Load(c + 15 * ldc) + c15).Store(c + 15 * ldc);
-            }
-            return;
-        }
-
-        c0.Store(tile + 0);
-        c1.Store(tile + 16);
-        c2.Store(tile + 32);
-        c3.Store(tile + 48);
-        c4.Store(tile + 64);
-        c5.Store(tile + 80);
-        c6.Store(tile + 96);
-        c7.Store(tile + 112);
-        c8.Store(tile + 128);
-        c9.Store(tile + 144);
-        c10.Store(tile + 160);
-        c11.Store(tile + 176);
-        c12.Store(tile + 192);
-        c13.Store(tile + 208);
-        c14.Store(tile + 224);
-        c15.Store(tile + 240);
-        GemmTile.Store(tile, NR_, c, ldc, mr, nr, overwrite);
+        Finish(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c, ldc, mr, nr, overwrite, tile);
     }
 
     /// <summary>
@@ -198,6 +139,17 @@ internal unsafe struct GemmKernelAvx512Narrow : IGemmMicroKernel
             pb += NR_;
         }
 
+        Finish(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c, ldc, mr, nr, overwrite, tile);
+    }
+
+    // Writes the summed tile: straight into C when it is whole, else through the edge tile.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3,
+        Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7,
+        Vector512<float> c8, Vector512<float> c9, Vector512<float> c10, Vector512<float> c11,
+        Vector512<float> c12, Vector512<float> c13, Vector512<float> c14, Vector512<float> c15,
+        float* c, int ldc, int mr, int nr, bool overwrite, float* tile)
+    {
         if (mr == MR_ && nr == NR_)
         {
             if (overwrite)
