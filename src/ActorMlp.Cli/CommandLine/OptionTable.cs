@@ -48,6 +48,7 @@ public static class OptionTable
     /// <summary>Flags of every command that trains through the cluster.</summary>
     public static readonly Option[] Cluster =
     [
+        new("--reduction", "actormlp.cluster.reduction", "KIND", "star | peer: gradients combined at the coordinator, or among the workers"),
         new("--tensor-link", "actormlp.cluster.tensor-link", "KIND", "socket | akka: how weights and gradients travel"),
         new("--wire-precision", "actormlp.cluster.wire-precision", "P", "fp32 | bf16: bf16 halves the socket link's bytes; not bit-equal to fp32"),
     ];

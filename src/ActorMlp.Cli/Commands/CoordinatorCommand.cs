@@ -23,15 +23,14 @@ public static class CoordinatorCommand
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
 
-        var setup = new CoordinatorSetup(job.Model, job.Trainer, job.Data.Fingerprint(), recorder, s.Cluster,
-            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var setup = job.CoordinatorSetup(recorder, s.Cluster);
         var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
         using var stop = new StopSignal();
         using var onStop = stop.Token.Register(() => coordinator.Tell(new StopRun($"{stop.Name} received")));
         try
         {
             progress.Line($"coordinator {AkkaCluster.Get(system).SelfAddress} waiting for {s.Cluster.MinWorkers} worker(s)");
-            progress.Line(TrainCommand.Headline(job, $"workers from the cluster ({s.Cluster.TensorLink.ToString().ToLowerInvariant()} tensor link)"));
+            progress.Line(TrainCommand.Headline(job, $"workers from the cluster ({TrainCommand.LinkName(s.Cluster)})"));
             var outcome = setup.Done.Task.GetAwaiter().GetResult();
             return TrainCommand.Conclude(outcome, job, run, recorder, stop, outcome.WorkersSeen, wall.Elapsed.TotalSeconds, output, error);
         }

@@ -21,14 +21,13 @@ public static class TrainCommand
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
-        progress.Line(Headline(job, s.Workers == 0 ? "in this process" : $"{s.Workers} worker nodes ({s.Cluster.TensorLink.ToString().ToLowerInvariant()} tensor link)"));
+        progress.Line(Headline(job, s.Workers == 0 ? "in this process" : $"{s.Workers} worker nodes ({LinkName(s.Cluster)})"));
 
         var trainer = job.Trainer;
         using var stop = new StopSignal();
         if (s.Workers > 0)
         {
-            var setup = new CoordinatorSetup(job.Model, trainer, job.Data.Fingerprint(), recorder,
-                s.Cluster with { MinWorkers = s.Workers }, new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var setup = job.CoordinatorSetup(recorder, s.Cluster with { MinWorkers = s.Workers });
             var outcome = EmbeddedCluster.RunAsync(job.Config, setup, s.Workers, s.ThreadsPerWorker, job.Data.Train, setup.Fingerprint,
                 stop.Token).GetAwaiter().GetResult();
             return Conclude(outcome, job, run, recorder, stop, s.Workers, wall.Elapsed.TotalSeconds, output, error);
@@ -76,6 +75,11 @@ public static class TrainCommand
         error.WriteLine($"actormlp: stopped by {stop.Name}; continue with --resume {run.Path}");
         return stop.ExitCode;
     }
+
+    /// <summary>How a cluster run moves its tensors, in words for the headline.</summary>
+    public static string LinkName(ClusterSettings c) => c.Reduction == ReductionKind.Peer
+        ? $"peer-to-peer reduction, {c.WirePrecision.ToString().ToLowerInvariant()}"
+        : $"{c.TensorLink.ToString().ToLowerInvariant()} tensor link";
 
     public static string Headline(TrainingJob job, string where)
         => $"training {job.Spec} on {job.Data.Name} ({job.Data.Train.Count} train, {job.Data.Test.Count} test), " +

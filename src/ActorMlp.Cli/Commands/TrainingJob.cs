@@ -1,6 +1,9 @@
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
 using ActorMlp.Cli.Settings;
+using ActorMlp.Cluster.Actors;
+using ActorMlp.Cluster.Hosting;
+using ActorMlp.Cluster.Protocol;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
 using ActorMlp.Core.Training;
@@ -84,6 +87,16 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
     }
 
     public ModelSpec Spec => Model.Spec;
+
+    /// <summary>What the coordinator runs, reporting to <paramref name="observer"/>: a star run, or a peer-to-peer one with the recipe its workers' replicas need.</summary>
+    public CoordinatorSetup CoordinatorSetup(ITrainingObserver observer, ClusterSettings cluster)
+    {
+        var peer = cluster.Reduction == ReductionKind.Peer
+            ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Settings.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
+            : null;
+        return new CoordinatorSetup(Model, Trainer, Data.Fingerprint(), observer, cluster,
+            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null);
+    }
 
     /// <summary>The effective actormlp settings as HOCON, for the run folder.</summary>
     public string ConfigText => HoconWriter.Write(Config, ConfigLoader.Reference(), "actormlp");

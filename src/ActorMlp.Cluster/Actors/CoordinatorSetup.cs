@@ -4,14 +4,20 @@ using ActorMlp.Core.Training;
 
 namespace ActorMlp.Cluster.Actors;
 
-/// <summary>What the coordinator actor runs: the trainer (weights, optimizer, position), the data fingerprint workers must match, and who records the run.</summary>
+/// <summary>
+/// What the coordinator actor runs: the trainer (weights, optimizer, position), the data fingerprint
+/// workers must match, and who records the run. With Peer the workers reduce among themselves and keep
+/// replicas of the trainer built from that recipe; Resumed says the trainer's state came from a checkpoint.
+/// </summary>
 public sealed record CoordinatorSetup(
     Mlp Model,
     Trainer Trainer,
     string Fingerprint,
     ITrainingObserver Observer,
     ClusterSettings Settings,
-    TaskCompletionSource<RunOutcome> Done);
+    TaskCompletionSource<RunOutcome> Done,
+    Protocol.PeerRecipe? Peer = null,
+    bool Resumed = false);
 
 public enum RunStatus { Finished, Failed, Interrupted }
 

@@ -1,5 +1,6 @@
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Peer;
 using ActorMlp.Cluster.Protocol;
 using ActorMlp.Core.Determinism;
 using ActorMlp.Core.Model;
@@ -18,6 +19,8 @@ namespace ActorMlp.Cluster.Actors;
 /// only this actor, never the cluster's heartbeats.
 /// On the socket link a step's first assignment comes in the weights frame, so the worker starts as
 /// soon as they are in; ComputeLeaves brings only leaves given to it later in the same step.
+/// In a peer-to-peer run it keeps a replica of the trainer instead (<see cref="PeerReplica"/>), listens
+/// for its peers, and follows the coordinator's views: pause, install, continue.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -42,6 +45,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     BufferPool? _chunkWeights;
     ChunkAssembler? _chunks;
     (long Step, float[] Buffer)? _weights;
+    PeerLinks? _peers;
+    PeerReplica? _replica;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -80,6 +85,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<TensorChunk>(OnChunk);
         Receive<LinkClosed>(m => Disconnect($"the tensor link closed ({m.Reason})"));
+        Receive<PauseTraining>(m => { if (FromCoordinator()) _replica?.Pause(m.View); });
+        Receive<InstallView>(m =>
+        {
+            if (!FromCoordinator() || _replica is null || _replica.Install(m)) return;
+            Disconnect($"view {m.View} does not include this worker");
+        });
+        Receive<ContinueTraining>(m => { if (FromCoordinator()) _replica?.Continue(m); });
+        Receive<PeerFramesReady>(_ => _replica?.TakeFrames());
+        Receive<PeerLinkClosed>(m => _log.Debug("peer {0} closed its link: {1}", m.PeerId, m.Reason));
+        Receive<RejoinRun>(m => { if (FromCoordinator()) Disconnect($"the coordinator dropped this worker: {m.Reason}"); });
         Receive<Terminated>(m => { if (m.ActorRef.Equals(_coordinator)) Disconnect("the coordinator stopped"); });
     }
 
@@ -93,7 +108,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         AkkaCluster.Get(Context.System).Unsubscribe(Self);
         _link?.Dispose();
+        _peers?.Dispose();
     }
+
+    bool FromCoordinator() => _coordinator is not null && Sender.Equals(_coordinator);
 
     void Register()
     {
@@ -107,6 +125,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (_coordinator is not null) return;
         var spec = m.Model.ToSpec();
         var plan = m.Plan.ToPlan();
+        if (m.Recipe is not null)
+        {
+            AcceptedAsPeer(m, spec, plan);
+            return;
+        }
         try
         {
             _model = new Mlp(spec);
@@ -131,6 +154,46 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Context.Watch(Sender);
         _setup.Joined?.Invoke();
         _log.Info("joined the run: model {0}, {1}", spec, m.TensorEndpoint.Length == 0 ? "tensors as Akka messages" : $"tensors on {m.TensorEndpoint}");
+    }
+
+    void AcceptedAsPeer(WorkerAccepted m, Core.Model.ModelSpec spec, TrainingPlan plan)
+    {
+        try
+        {
+            _model = new Mlp(spec);
+            _plan = plan;
+            _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores);
+            // Before it says it is ready: the coordinator counts this worker in once it computes at speed.
+            _computer.WarmUp();
+            string host = _setup.Settings.TensorHost;
+            if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+            int parameters = _model.Layout.Count;
+            int stateBytes = new TrainerState(0, 0, 0, 0, new float[parameters], Core.Optim.Optimizer.Create(m.Recipe!.ToOptimizer(), parameters).State).ByteLength;
+            _peers = new PeerLinks(_setup.WorkerId, host, 0, m.RunToken, _model.NodeLength, stateBytes, Self, _setup.Settings.SocketBufferBytes,
+                warning => _log.Warning(warning));
+            var coordinator = Sender;
+            _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe, _computer, _peers, m.RunToken, m.TensorEndpoint,
+                message => coordinator.Tell(message, Self), warning => _log.Warning(warning));
+            // Opened now, so that the coordinator sees this worker's connection close the moment its process dies.
+            if (!_peers.Connect(InstallView.Coordinator, m.TensorEndpoint))
+                throw new IOException($"cannot reach the coordinator's tensor endpoint {m.TensorEndpoint}");
+        }
+        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
+        {
+            _log.Error("cannot join the run: {0}", e.Message);
+            _peers?.Dispose();
+            _peers = null;
+            _replica = null;
+            _model = null;
+            _computer = null;
+            return; // the next tick registers again
+        }
+        _coordinator = Sender;
+        _token = m.RunToken;
+        Context.Watch(Sender);
+        _setup.Joined?.Invoke();
+        Sender.Tell(new WorkerReady(_setup.WorkerId, _peers.Endpoint));
+        _log.Info("joined the run: model {0}, peer-to-peer reduction, listening on {1}", spec, _peers.Endpoint);
     }
 
     void OnChunk(TensorChunk chunk)
@@ -197,6 +260,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _coordinator = null;
         _link?.Dispose();
         _link = null;
+        _peers?.Dispose();
+        _peers = null;
+        _replica = null;
         _computer = null;
         _weights = null;
         _pending.Clear();

@@ -26,7 +26,8 @@ public static class ClusterNode
         var system = ActorSystem.Create(SystemName, nodeConfig);
         var cluster = AkkaCluster.Get(system);
         cluster.Join(cluster.SelfAddress);
-        var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(setup)), CoordinatorActor.Name);
+        var props = setup.Peer is null ? Props.Create(() => new CoordinatorActor(setup)) : Props.Create(() => new PeerCoordinatorActor(setup));
+        var coordinator = system.ActorOf(props, CoordinatorActor.Name);
         return (system, coordinator);
     }
 

@@ -4,6 +4,12 @@ namespace ActorMlp.Cluster.Hosting;
 
 public enum TensorLinkKind { Socket, Akka }
 
+/// <summary>
+/// Where gradients are combined: star, at the coordinator, which sends every worker the weights each
+/// step; peer, among the workers, each reducing one slice and keeping its own replica of the trainer.
+/// </summary>
+public enum ReductionKind { Star, Peer }
+
 /// <summary>How tensors are encoded on the socket link: 4-byte floats, or bfloat16 at half the bytes.</summary>
 public enum WirePrecision { Fp32, Bf16 }
 
@@ -11,6 +17,7 @@ public enum WirePrecision { Fp32, Bf16 }
 public sealed record ClusterSettings
 {
     public TensorLinkKind TensorLink { get; init; } = TensorLinkKind.Socket;
+    public ReductionKind Reduction { get; init; } = ReductionKind.Star;
     public WirePrecision WirePrecision { get; init; } = WirePrecision.Fp32;
     public string TensorHost { get; init; } = "";
     public int TensorPort { get; init; }
@@ -30,6 +37,7 @@ public sealed record ClusterSettings
         const string p = "actormlp.cluster.";
         string link = config.GetString(p + "tensor-link", "socket").Trim().ToLowerInvariant();
         string precision = config.GetString(p + "wire-precision", "fp32").Trim().ToLowerInvariant();
+        string reduction = config.GetString(p + "reduction", "star").Trim().ToLowerInvariant();
         var settings = new ClusterSettings
         {
             TensorLink = link switch
@@ -37,6 +45,12 @@ public sealed record ClusterSettings
                 "socket" => TensorLinkKind.Socket,
                 "akka" => TensorLinkKind.Akka,
                 _ => throw new ArgumentException($"{p}tensor-link must be socket or akka, got '{link}'"),
+            },
+            Reduction = reduction switch
+            {
+                "star" => ReductionKind.Star,
+                "peer" => ReductionKind.Peer,
+                _ => throw new ArgumentException($"{p}reduction must be star or peer, got '{reduction}'"),
             },
             WirePrecision = precision switch
             {
@@ -56,6 +70,8 @@ public sealed record ClusterSettings
             NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
             JoinTimeout = config.GetTimeSpan(p + "join-timeout", TimeSpan.FromSeconds(30)),
         };
+        if (settings.Reduction == ReductionKind.Peer && settings.TensorLink != TensorLinkKind.Socket)
+            throw new ArgumentException($"{p}reduction peer needs {p}tensor-link socket: workers send tensors to each other's endpoints");
         if (settings.WirePrecision == WirePrecision.Bf16 && settings.TensorLink != TensorLinkKind.Socket)
             throw new ArgumentException($"{p}wire-precision bf16 needs {p}tensor-link socket");
         if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");

@@ -14,13 +14,16 @@ public sealed record RegisterWorker(
 /// <summary>
 /// The coordinator takes the worker into the run: what to build (model, plan) and where its tensor
 /// endpoint is ("" when tensors travel as Akka messages). The run token tags every tensor frame of this run.
+/// A Recipe makes it a peer-to-peer run: the worker keeps a replica of the trainer, listens for its
+/// peers and says so with <see cref="WorkerReady"/>; without one the coordinator sends it weights.
 /// </summary>
 [MessagePackObject]
 public sealed record WorkerAccepted(
     [property: Key(0)] long RunToken,
     [property: Key(1)] ModelMessage Model,
     [property: Key(2)] PlanMessage Plan,
-    [property: Key(3)] string TensorEndpoint) : IProtocolMessage;
+    [property: Key(3)] string TensorEndpoint,
+    [property: Key(4)] PeerRecipe? Recipe = null) : IProtocolMessage;
 
 /// <summary>The coordinator will not use this worker; the reason names what differs.</summary>
 [MessagePackObject]

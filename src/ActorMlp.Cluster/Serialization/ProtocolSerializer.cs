@@ -19,6 +19,14 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         ("sw", typeof(StopWorking)),
         ("cl", typeof(ComputeLeaves)),
         ("tc", typeof(TensorChunk)),
+        ("pr", typeof(WorkerReady)),
+        ("pp", typeof(PauseTraining)),
+        ("pd", typeof(TrainingPaused)),
+        ("pv", typeof(InstallView)),
+        ("pa", typeof(StepApplied)),
+        ("pc", typeof(ContinueTraining)),
+        ("pf", typeof(StepFailed)),
+        ("pj", typeof(RejoinRun)),
     ];
 
     static readonly Dictionary<Type, string> ManifestOf = Types.ToDictionary(t => t.Type, t => t.Manifest);

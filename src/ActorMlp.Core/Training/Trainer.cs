@@ -85,6 +85,33 @@ public sealed class Trainer
         return (EpochLoss / samples, EpochCorrect / samples);
     }
 
+    /// <summary>
+    /// Counts the current step as applied elsewhere — the workers of a peer-to-peer run each apply it
+    /// to their own replica — with its loss sum and correct count, so this trainer's position and the
+    /// epoch's metrics follow without the weights; <see cref="Restore"/> brings those when needed.
+    /// Returns true when the step completed an epoch, as <see cref="Apply(Span{float})"/> does.
+    /// </summary>
+    public bool Advance(double loss, double correct)
+    {
+        if (Finished) throw new InvalidOperationException("the run has no steps left");
+        EpochLoss += loss;
+        EpochCorrect += correct;
+        Step++;
+        return Step % Plan.StepsPerEpoch == 0;
+    }
+
+    /// <summary>Takes over a state captured from a trainer of the same run (<see cref="TrainerState.Capture"/>).</summary>
+    public void Restore(TrainerState state)
+    {
+        if (state.Parameters.Length != Parameters.Length)
+            throw new ArgumentException($"the state holds {state.Parameters.Length} parameters; the model has {Parameters.Length}");
+        Optimizer.Restore(state.OptimizerState, state.OptimizerSteps);
+        state.Parameters.CopyTo(Parameters, 0);
+        Step = state.Step;
+        EpochLoss = state.EpochLoss;
+        EpochCorrect = state.EpochCorrect;
+    }
+
     public void StartEpoch()
     {
         EpochLoss = 0;

@@ -1,0 +1,477 @@
+using System.Diagnostics;
+using ActorMlp.Cluster.Hosting;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Peer;
+using ActorMlp.Cluster.Protocol;
+using ActorMlp.Core.Training;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorMlp.Cluster.Actors;
+
+/// <summary>
+/// Runs a peer-to-peer run as its control plane: membership, the view (who computes which leaves and
+/// owns which slice), the step clock and the run's record. The workers reduce among themselves and
+/// each applies the optimizer to its own replica; the coordinator carries no tensor per step. It counts
+/// each step from the first worker that reports it, and takes a replica's state — to evaluate,
+/// checkpoint and finish — at the steps where the replicas wait for it (epoch ends, every N steps, the end).
+/// Its phases are states: Gathering (too few workers), Pausing (a membership change: every worker stops
+/// and says where it is), Stepping and Finished. Every change of membership — a worker lost, joining,
+/// or late past the step deadline — goes through a pause and a new view planned by <see cref="ViewPlanner"/>.
+/// </summary>
+public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
+{
+    sealed class Worker(string id, IActorRef actor, int cores, Address address)
+    {
+        public string Id { get; } = id;
+        public IActorRef Actor { get; } = actor;
+        public int Cores { get; } = cores;
+        public Address Address { get; } = address;
+        public string? Endpoint { get; set; }
+    }
+
+    sealed record StartTimedOut : INoSerializationVerificationNeeded;
+    sealed record NoWorkerTimedOut : INoSerializationVerificationNeeded;
+    sealed record PauseTimedOut(int View) : INoSerializationVerificationNeeded;
+    sealed record DeadlinePassed(long Step) : INoSerializationVerificationNeeded;
+
+    readonly CoordinatorSetup _setup;
+    readonly PeerRecipe _recipe;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly Dictionary<string, Worker> _workers = new();
+    readonly HashSet<string> _seen = new();
+    readonly long _token = Random.Shared.NextInt64(1, long.MaxValue);
+    readonly Stopwatch _trainTime = new();
+    readonly Stopwatch _sinceStep = new();
+    readonly Queue<double> _recentSteps = new();
+    // Step metrics counted since the coordinator's last state, so it can step back to the state it holds.
+    readonly List<(double Loss, double Correct)> _records = [];
+    readonly Dictionary<string, long> _paused = new();
+    PeerLinks _links = null!;
+    TrainerState _state;
+    bool _fromSeed, _started, _waitingLogged;
+    int _view, _lastView = -1;
+    InstallView? _current;
+    TrainerState? _early;
+    long _awaited = -1, _notified;
+    string? _stopping;
+    (string Worker, Stopwatch Since)? _recovering;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    Trainer Trainer => _setup.Trainer;
+
+    public PeerCoordinatorActor(CoordinatorSetup setup)
+    {
+        _setup = setup;
+        _recipe = setup.Peer ?? throw new ArgumentException("a peer-to-peer coordinator needs a recipe");
+        _state = TrainerState.Capture(setup.Trainer);
+        _fromSeed = setup.Trainer.Step == 0 && !setup.Resumed;
+        _notified = setup.Trainer.Step;
+        Become(Gathering);
+    }
+
+    protected override void PreStart()
+    {
+        string host = _setup.Settings.TensorHost;
+        if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+        int parameters = _setup.Model.Layout.Count;
+        _links = new PeerLinks(InstallView.Coordinator, host, _setup.Settings.TensorPort, _token, _setup.Model.NodeLength,
+            new TrainerState(0, 0, 0, 0, new float[parameters], _state.OptimizerState).ByteLength, Self,
+            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning));
+        _log.Info("tensor endpoint listening on {0} (peer-to-peer reduction)", _links.Endpoint);
+        AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
+        Timers.StartSingleTimer("start", new StartTimedOut(), _setup.Settings.StartTimeout);
+    }
+
+    protected override void PostStop()
+    {
+        AkkaCluster.Get(Context.System).Unsubscribe(Self);
+        _links?.Dispose();
+        _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
+    }
+
+    // ---- states ----------------------------------------------------------------------------
+
+    /// <summary>Too few workers to start, or none left: wait for them.</summary>
+    void Gathering()
+    {
+        Membership();
+        Receive<StartTimedOut>(_ =>
+        {
+            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers registered within {_setup.Settings.StartTimeout.TotalSeconds:F0} s");
+        });
+        Receive<NoWorkerTimedOut>(_ =>
+        {
+            StepBackTo(_state.Step);
+            _setup.Observer.Checkpoint(Trainer);
+            Fail($"no worker joined within {_setup.Settings.NoWorkerTimeout.TotalSeconds:F0} s of the last one leaving; the run can be resumed with --resume");
+        });
+        Receive<StopRun>(m =>
+        {
+            StepBackTo(_state.Step);
+            _setup.Observer.Checkpoint(Trainer);
+            End(RunStatus.Interrupted, m.Reason);
+        });
+    }
+
+    /// <summary>A membership change: every ready worker stops and says where its replica is.</summary>
+    void Pausing()
+    {
+        Membership();
+        Receive<TrainingPaused>(m =>
+        {
+            if (m.View != _view || !_workers.ContainsKey(m.WorkerId)) return;
+            _paused[m.WorkerId] = m.Step;
+            CheckPaused();
+        });
+        Receive<PauseTimedOut>(m =>
+        {
+            if (m.View != _view) return;
+            foreach (var w in Ready.Where(w => !_paused.ContainsKey(w.Id)).ToList())
+            {
+                w.Actor.Tell(new RejoinRun($"it did not answer within {PauseTimeout.TotalSeconds:F1} s"));
+                Lose(w.Id, $"it did not pause within {PauseTimeout.TotalSeconds:F1} s");
+            }
+            CheckPaused();
+        });
+        // A member's last steps before it paused still count: it sent them before it answered.
+        Receive<StepApplied>(Applied);
+        Receive<StopRun>(m => _stopping ??= m.Reason);
+        Receive<NoWorkerTimedOut>(_ => { });
+        ReceiveAny(Stale);
+    }
+
+    /// <summary>The members train; the coordinator counts steps and takes states.</summary>
+    void Stepping()
+    {
+        Membership();
+        Receive<StepApplied>(Applied);
+        Receive<PeerFramesReady>(_ => TakeFrames());
+        Receive<StepFailed>(m => Fail($"worker {m.WorkerId} could not apply step {m.Step}: {m.Reason}"));
+        Receive<DeadlinePassed>(m =>
+        {
+            if (m.Step != Trainer.Step) return;
+            _log.Warning("step {0} is late ({1:F1} s); pausing to find the workers that hold it up", m.Step, _sinceStep.Elapsed.TotalSeconds);
+            BeginPause();
+        });
+        Receive<StopRun>(m =>
+        {
+            _stopping = m.Reason;
+            BeginPause();
+        });
+        Receive<NoWorkerTimedOut>(_ => { });
+        ReceiveAny(Stale);
+    }
+
+    void Finished()
+    {
+        Receive<RegisterWorker>(_ => Sender.Tell(new StopWorking("the run is over")));
+        Receive<PeerFramesReady>(_ => { while (_links.TryTake(out var f)) if (f.Values is { } v) _links.Return(v); });
+        ReceiveAny(_ => { });
+    }
+
+    /// <summary>Registration and the signs of a lost worker, in every state but Finished.</summary>
+    void Membership()
+    {
+        Receive<RegisterWorker>(Register);
+        Receive<WorkerReady>(Ready_);
+        Receive<PeerLinkClosed>(m => Lose(m.PeerId, $"its tensor connection closed ({m.Reason})"));
+        Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
+        Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "its node is unreachable"));
+        Receive<ClusterEvent.MemberRemoved>(m => LoseAt(m.Member.Address, "its node left the cluster"));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+    }
+
+    void Stale(object message)
+    {
+        if (message is PeerFramesReady) TakeFrames();
+    }
+
+    // ---- membership ------------------------------------------------------------------------
+
+    IEnumerable<Worker> Ready => _workers.Values.Where(w => w.Endpoint is not null);
+
+    Worker? ById(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
+
+    void Register(RegisterWorker m)
+    {
+        if (m.Fingerprint != _setup.Fingerprint)
+        {
+            string reason = $"worker {m.WorkerId} has data {m.Fingerprint}, but this run trains on {_setup.Fingerprint}";
+            _log.Warning("refused {0}", reason);
+            Sender.Tell(new WorkerRefused(reason));
+            return;
+        }
+        if (_workers.TryGetValue(m.WorkerId, out var existing))
+        {
+            if (existing.Actor.Equals(Sender))
+            {
+                if (existing.Endpoint is null) Sender.Tell(Accepted());
+                return;
+            }
+            Lose(existing.Id, "it registered again");
+        }
+        var worker = new Worker(m.WorkerId, Sender, Math.Max(1, m.Cores), Sender.Path.Address);
+        _workers[m.WorkerId] = worker;
+        _seen.Add(m.WorkerId);
+        Context.Watch(Sender);
+        _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
+        Sender.Tell(Accepted());
+    }
+
+    WorkerAccepted Accepted() => new(_token, ModelMessage.From(_setup.Model.Spec), PlanMessage.From(Trainer.Plan), _links.Endpoint, _recipe);
+
+    void Ready_(WorkerReady m)
+    {
+        if (!_workers.TryGetValue(m.WorkerId, out var w) || !w.Actor.Equals(Sender))
+        {
+            Sender.Tell(new RejoinRun("the coordinator does not know it"));
+            return;
+        }
+        if (w.Endpoint is not null) return;
+        w.Endpoint = m.Endpoint;
+        _log.Info("worker {0} is ready; its peers reach it at {1}", w.Id, m.Endpoint);
+        if (_started || Ready.Count() >= _setup.Settings.MinWorkers) BeginPause();
+    }
+
+    void LoseAt(Address address, string reason)
+    {
+        foreach (var w in _workers.Values.Where(w => w.Address.Equals(address)).ToList()) Lose(w.Id, reason);
+    }
+
+    void Lose(string id, string reason)
+    {
+        if (!_workers.Remove(id, out var worker)) return;
+        Context.Unwatch(worker.Actor);
+        _links.Forget(id);
+        _log.Warning("worker {0} is lost: {1}", id, reason);
+        _paused.Remove(id);
+        if (_current is not null && _current.Members.Contains(id))
+        {
+            _recovering ??= (id, Stopwatch.StartNew());
+            BeginPause();
+        }
+        else if (_paused.Count > 0 || _current is null) CheckPaused();
+    }
+
+    // ---- pausing and views -----------------------------------------------------------------
+
+    TimeSpan PauseTimeout => _setup.Settings.DeadlineFloor;
+
+    void BeginPause()
+    {
+        _view++;
+        _early = null;
+        _current = null;
+        _paused.Clear();
+        Timers.Cancel("deadline");
+        var ready = Ready.ToList();
+        if (ready.Count == 0)
+        {
+            WaitForWorkers();
+            return;
+        }
+        foreach (var w in ready) w.Actor.Tell(new PauseTraining(_view));
+        Timers.StartSingleTimer("pause", new PauseTimedOut(_view), PauseTimeout);
+        Become(Pausing);
+    }
+
+    void CheckPaused()
+    {
+        if (_current is not null) return;
+        var ready = Ready.ToList();
+        if (ready.Count == 0)
+        {
+            if (_started || _stopping is not null) WaitForWorkers();
+            return;
+        }
+        if (ready.Any(w => !_paused.ContainsKey(w.Id))) return;
+        Timers.Cancel("pause");
+        Install(ready);
+    }
+
+    void WaitForWorkers()
+    {
+        Timers.Cancel("pause");
+        _current = null;
+        if (_stopping is { } reason)
+        {
+            StepBackTo(_state.Step);
+            _setup.Observer.Checkpoint(Trainer);
+            End(RunStatus.Interrupted, reason);
+            return;
+        }
+        if (_started && !_waitingLogged)
+        {
+            _log.Warning("no worker is left; waiting up to {0} s for one to join", _setup.Settings.NoWorkerTimeout.TotalSeconds);
+            Timers.StartSingleTimer("no-worker", new NoWorkerTimedOut(), _setup.Settings.NoWorkerTimeout);
+            _waitingLogged = true;
+        }
+        Become(Gathering);
+    }
+
+    void Install(List<Worker> ready)
+    {
+        var candidates = ready.Select(w => new ViewCandidate(w.Id, w.Cores, w.Endpoint!, _paused[w.Id])).ToList();
+        var view = ViewPlanner.Plan(_view, candidates, Trainer.Plan.MicroShards, _state.Step, _fromSeed, _awaited, hold: _stopping is not null);
+        if (view.StateSource is InstallView.Seed or InstallView.Coordinator) StepBackTo(_state.Step);
+        else if (view.Step < Trainer.Step) StepBackTo(view.Step);
+        if (_awaited > view.Step) _awaited = -1;
+        if (view.StateSource == InstallView.Coordinator)
+        {
+            byte[] state = _state.ToBytes();
+            for (int i = 0; i < view.Members.Length; i++)
+                _links.Send(view.Members[i], view.Endpoints[i],
+                    new PeerFrameHeader(PeerFrameKind.State, 0, 0, 0, view.View, view.Step, _token, state.Length), state);
+        }
+        foreach (var w in ready) w.Actor.Tell(view);
+        _current = view;
+        _lastView = view.View;
+        if (_waitingLogged) Timers.Cancel("no-worker");
+        _waitingLogged = false;
+        _log.Info("view {0} from step {1}: {2}", view.View, view.Step,
+            string.Join(", ", view.Members.Select((m, i) => $"{m} leaves {view.LeafStarts[i]}..{view.LeafEnds[i] - 1}")));
+        if (!_started)
+        {
+            _started = true;
+            Timers.Cancel("start");
+        }
+        _trainTime.Start();
+        _sinceStep.Restart();
+        if (_stopping is not null) _awaited = view.Step;
+        else Timers.StartSingleTimer("deadline", new DeadlinePassed(Trainer.Step), Deadline());
+        Become(Stepping);
+    }
+
+    /// <summary>
+    /// Puts the coordinator's trainer back to <paramref name="step"/>: its own state, then the metrics
+    /// of the steps counted since, up to that step. Steps already told to the observer are not told again.
+    /// </summary>
+    void StepBackTo(long step)
+    {
+        if (step >= Trainer.Step) return;
+        Trainer.Restore(_state);
+        int keep = (int)Math.Max(0, step - _state.Step);
+        _records.RemoveRange(keep, _records.Count - keep);
+        foreach (var (loss, correct) in _records) Trainer.Advance(loss, correct);
+    }
+
+    // ---- stepping ----------------------------------------------------------------------------
+
+    void Applied(StepApplied m)
+    {
+        if (m.View != _lastView || m.Step != Trainer.Step || _awaited >= 0) return;
+        var step = Trainer.Current;
+        _records.Add((m.Loss, m.Correct));
+        bool epochEnded = Trainer.Advance(m.Loss, m.Correct);
+        _recentSteps.Enqueue(_sinceStep.Elapsed.TotalSeconds);
+        if (_recentSteps.Count > 20) _recentSteps.Dequeue();
+        _sinceStep.Restart();
+        if (_recovering is { } r)
+        {
+            _log.Warning("step {0} completed {1:F2} s after worker {2} was lost", step.Step, r.Since.Elapsed.TotalSeconds, r.Worker);
+            _recovering = null;
+        }
+        if (IsCheckpointStep(Trainer.Step)) _awaited = Trainer.Step;
+        else if (step.Step >= _notified) Notify(step, epochEnded);
+        if (_current is not null) Timers.StartSingleTimer("deadline", new DeadlinePassed(Trainer.Step), Deadline());
+        if (_awaited >= 0) TakeFrames();
+    }
+
+    bool IsCheckpointStep(long next)
+        => next == Trainer.Plan.TotalSteps || next % Trainer.Plan.StepsPerEpoch == 0 || _recipe.CheckpointEvery > 0 && next % _recipe.CheckpointEvery == 0;
+
+    /// <summary>
+    /// Takes the states the links have read. A state can overtake the StepApplied of its step (they
+    /// travel on different connections), so one of a step not yet counted is kept until it is.
+    /// </summary>
+    void TakeFrames()
+    {
+        while (_links.TryTake(out var f))
+        {
+            if (f.Values is { } values) _links.Return(values);
+            if (f.Header.Kind != PeerFrameKind.State || f.Header.View != _view || f.Bytes is null || f.Header.Step < Trainer.Step) continue;
+            try { _early = TrainerState.FromBytes(f.Bytes, _setup.Model.Layout.Count); }
+            catch (InvalidDataException e) { _log.Warning("rejected a trainer state from {0}: {1}", f.From, e.Message); }
+        }
+        if (_awaited >= 0 && _early is { } state && state.Step == _awaited)
+        {
+            _early = null;
+            OnState(state);
+        }
+    }
+
+    void OnState(TrainerState state)
+    {
+        _awaited = -1;
+        // The coordinator counted every step's metrics itself; a replica that sends its state after
+        // starting a new epoch holds none.
+        state = state with { EpochLoss = Trainer.EpochLoss, EpochCorrect = Trainer.EpochCorrect };
+        var step = Trainer.Plan.Assignment(state.Step - 1);
+        bool epochEnded = state.Step % Trainer.Plan.StepsPerEpoch == 0;
+        _state = state;
+        _fromSeed = false;
+        _records.Clear();
+        Trainer.Restore(state);
+        if (_stopping is { } reason)
+        {
+            _setup.Observer.Checkpoint(Trainer);
+            End(RunStatus.Interrupted, reason);
+            return;
+        }
+        if (!Trainer.Finished)
+            foreach (var w in Ready) w.Actor.Tell(new ContinueTraining(_view, state.Step));
+        try
+        {
+            if (step.Step >= _notified) Notify(step, epochEnded);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(e.Message);
+            return;
+        }
+        if (Trainer.Finished) End(RunStatus.Finished, "finished");
+    }
+
+    void Notify(StepAssignment step, bool epochEnded)
+    {
+        _notified = step.Step + 1;
+        _setup.Observer.StepApplied(Trainer, step, epochEnded, _trainTime.Elapsed.TotalSeconds);
+        if (epochEnded) Trainer.StartEpoch();
+    }
+
+    /// <summary>The larger of the floor and factor × the median of the last 20 step times.</summary>
+    TimeSpan Deadline()
+    {
+        var floor = _setup.Settings.DeadlineFloor;
+        if (_recentSteps.Count == 0) return floor;
+        var sorted = _recentSteps.Order().ToList();
+        var typical = TimeSpan.FromSeconds(sorted[sorted.Count / 2] * _setup.Settings.DeadlineFactor);
+        return typical > floor ? typical : floor;
+    }
+
+    void Fail(string message)
+    {
+        _log.Error("the run failed: {0}", message);
+        End(RunStatus.Failed, message);
+    }
+
+    void End(RunStatus status, string message)
+    {
+        Timers.CancelAll();
+        string reason = status switch
+        {
+            RunStatus.Finished => "the run is finished",
+            RunStatus.Interrupted => $"the run was stopped: {message}",
+            _ => $"the run failed: {message}",
+        };
+        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking(reason));
+        _trainTime.Stop();
+        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        Become(Finished);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Buffers.Binary;
+
+namespace ActorMlp.Cluster.Links;
+
+/// <summary>
+/// Hello: the sender's id (UTF-8 bytes). Piece: slice Slice of tree node (Level, Index) of step
+/// Step, as floats, to that slice's owner. Reduced / Reduced16: the owner's reduced slice, as
+/// floats or bfloat16. State: a trainer state (<see cref="Core.Training.TrainerState"/>) as bytes.
+/// </summary>
+public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5 }
+
+/// <summary>
+/// The 40-byte header of a frame between the nodes of a peer-to-peer run, little-endian: magic
+/// "AMPF", kind, tree level, two spare bytes, tree index, slice, view, step, run token, payload
+/// length (floats, bfloat16 values or bytes by kind). The view ties a frame to the membership it
+/// was sent under: slice boundaries and owners change with it.
+/// </summary>
+public readonly record struct PeerFrameHeader(PeerFrameKind Kind, int Level, int Index, int Slice, int View, long Step, long RunToken, int Length)
+{
+    public const int Size = 40;
+    const uint Magic = 0x46504D41; // "AMPF"
+
+    public void Write(Span<byte> b)
+    {
+        if ((uint)Level > 255) throw new ArgumentOutOfRangeException(nameof(Level), "a tree level fits a byte");
+        BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
+        b[4] = (byte)Kind;
+        b[5] = (byte)Level;
+        b[6] = 0;
+        b[7] = 0;
+        BinaryPrimitives.WriteInt32LittleEndian(b[8..], Index);
+        BinaryPrimitives.WriteInt32LittleEndian(b[12..], Slice);
+        BinaryPrimitives.WriteInt32LittleEndian(b[16..], View);
+        BinaryPrimitives.WriteInt64LittleEndian(b[20..], Step);
+        BinaryPrimitives.WriteInt64LittleEndian(b[28..], RunToken);
+        BinaryPrimitives.WriteInt32LittleEndian(b[36..], Length);
+    }
+
+    /// <summary>Reads a header; throws <see cref="InvalidDataException"/> on a wrong magic, kind or a negative field.</summary>
+    public static PeerFrameHeader Read(ReadOnlySpan<byte> b)
+    {
+        if (BinaryPrimitives.ReadUInt32LittleEndian(b) != Magic) throw new InvalidDataException("peer frame without the AMPF magic");
+        var kind = (PeerFrameKind)b[4];
+        if (!Enum.IsDefined(kind)) throw new InvalidDataException($"peer frame of unknown kind {b[4]}");
+        var h = new PeerFrameHeader(kind, b[5], BinaryPrimitives.ReadInt32LittleEndian(b[8..]), BinaryPrimitives.ReadInt32LittleEndian(b[12..]),
+            BinaryPrimitives.ReadInt32LittleEndian(b[16..]), BinaryPrimitives.ReadInt64LittleEndian(b[20..]),
+            BinaryPrimitives.ReadInt64LittleEndian(b[28..]), BinaryPrimitives.ReadInt32LittleEndian(b[36..]));
+        if (h.Length < 0 || h.Index < 0 || h.Slice < 0 || h.View < 0 || h.Step < 0) throw new InvalidDataException("peer frame with a negative field");
+        return h;
+    }
+}

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Akka.Actor;
+
+namespace ActorMlp.Cluster.Links;
+
+/// <summary>A frame read from a peer: floats in a pooled buffer (return it with <see cref="PeerLinks.Return"/>), or a state's bytes.</summary>
+public readonly record struct PeerFrame(string From, PeerFrameHeader Header, float[]? Values, byte[]? Bytes);
+
+/// <summary>The links have frames queued for their owner to take (<see cref="PeerLinks.TryTake"/>). One shared instance.</summary>
+public sealed class PeerFramesReady : INoSerializationVerificationNeeded
+{
+    public static readonly PeerFramesReady Instance = new();
+
+    PeerFramesReady() { }
+}
+
+/// <summary>A peer's connection to this node closed: for the coordinator, that worker has failed.</summary>
+public sealed record PeerLinkClosed(string PeerId, string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// A node's tensor endpoint in a peer-to-peer run, and its connections to the other nodes. Each node
+/// writes only on the connections it opened and reads only on those it accepted, so a connection has
+/// one writer (the owning actor's thread: a write lands in the kernel's socket buffer and returns,
+/// and a step never has more in flight than that buffer holds) and one reader thread, which reads
+/// payloads straight into pooled buffers, queues them and wakes the owner with one shared message.
+/// </summary>
+public sealed class PeerLinks : IDisposable
+{
+    static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
+    readonly string _selfId;
+    readonly long _token;
+    readonly int _maxFloats;
+    readonly int _maxBytes;
+    readonly IActorRef _owner;
+    readonly int _socketBuffer;
+    readonly Action<string> _warn;
+    readonly TcpListener _listener;
+    readonly ConcurrentQueue<PeerFrame> _arrived = new();
+    readonly ConcurrentDictionary<int, BufferPool> _pools = new();
+    readonly ConcurrentDictionary<TcpClient, byte> _inbound = new();
+    readonly Dictionary<string, (string Endpoint, TcpClient Client, NetworkStream Stream)> _outbound = new();
+    readonly byte[] _header = new byte[PeerFrameHeader.Size];
+    volatile bool _disposed;
+
+    /// <summary>host:port the other nodes connect to.</summary>
+    public string Endpoint { get; }
+
+    /// <param name="maxFloats">The longest float payload accepted (a node's value).</param>
+    /// <param name="maxBytes">The longest byte payload accepted (a trainer state).</param>
+    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn)
+    {
+        _selfId = selfId;
+        _token = token;
+        _maxFloats = maxFloats;
+        _maxBytes = maxBytes;
+        _owner = owner;
+        _socketBuffer = socketBuffer;
+        _warn = warn;
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+        _listener = new TcpListener(address, port);
+        _listener.Start();
+        Endpoint = $"{host}:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        new Thread(AcceptLoop) { IsBackground = true, Name = "peer-accept" }.Start();
+    }
+
+    public bool TryTake(out PeerFrame frame) => _arrived.TryDequeue(out frame);
+
+    /// <summary>A float buffer of exactly <paramref name="length"/> elements, reused across steps.</summary>
+    public float[] Rent(int length) => _pools.GetOrAdd(length, n => new BufferPool(n)).Rent();
+
+    public void Return(float[] buffer) => _pools.GetOrAdd(buffer.Length, n => new BufferPool(n)).Return(buffer);
+
+    /// <summary>
+    /// Writes one frame to <paramref name="peerId"/>, connecting to <paramref name="endpoint"/> first when
+    /// there is no connection yet. Returns false when the peer cannot be reached or the write fails; the
+    /// connection is then dropped, and membership (the coordinator's business) decides what follows.
+    /// </summary>
+    public bool Send(string peerId, string endpoint, in PeerFrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (_disposed) return false;
+        try
+        {
+            var stream = Connection(peerId, endpoint);
+            header.Write(_header);
+            stream.Write(_header);
+            stream.Write(payload);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
+        {
+            _warn($"peer link to {peerId} at {endpoint} failed: {e.GetBaseException().Message}");
+            Forget(peerId);
+            return false;
+        }
+    }
+
+    /// <summary>Opens the connection to <paramref name="peerId"/> now rather than at the first frame; false when it cannot.</summary>
+    public bool Connect(string peerId, string endpoint)
+    {
+        try
+        {
+            Connection(peerId, endpoint);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
+        {
+            _warn($"peer link to {peerId} at {endpoint} failed: {e.GetBaseException().Message}");
+            return false;
+        }
+    }
+
+    public bool Send(string peerId, string endpoint, in PeerFrameHeader header, ReadOnlySpan<float> payload)
+        => Send(peerId, endpoint, header, MemoryMarshal.AsBytes(payload));
+
+    /// <summary>Closes the connection this node opened to <paramref name="peerId"/>, if any.</summary>
+    public void Forget(string peerId)
+    {
+        if (_outbound.Remove(peerId, out var c)) c.Client.Dispose();
+    }
+
+    NetworkStream Connection(string peerId, string endpoint)
+    {
+        if (_outbound.TryGetValue(peerId, out var c))
+        {
+            if (c.Endpoint == endpoint) return c.Stream;
+            Forget(peerId);
+        }
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out int port))
+            throw new IOException($"'{endpoint}' is not host:port");
+        var client = new TcpClient();
+        try
+        {
+            TensorServer.Configure(client, _socketBuffer);
+            if (!client.ConnectAsync(endpoint[..colon], port).Wait(HelloTimeout))
+                throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
+            var stream = client.GetStream();
+            var id = Encoding.UTF8.GetBytes(_selfId);
+            new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);
+            stream.Write(_header);
+            stream.Write(id);
+            _outbound[peerId] = (endpoint, client, stream);
+            return stream;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    void AcceptLoop()
+    {
+        while (!_disposed)
+        {
+            TcpClient client;
+            try { client = _listener.AcceptTcpClient(); }
+            catch (Exception) when (_disposed) { return; }
+            catch (SocketException e) { _warn($"peer endpoint accept failed: {e.Message}"); continue; }
+            new Thread(() => Serve(client)) { IsBackground = true, Name = "peer-read" }.Start();
+        }
+    }
+
+    void Serve(TcpClient client)
+    {
+        string? peer = null;
+        _inbound[client] = 0;
+        try
+        {
+            TensorServer.Configure(client, _socketBuffer);
+            var stream = client.GetStream();
+            var header = new byte[PeerFrameHeader.Size];
+            client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
+            stream.ReadExactly(header);
+            var hello = PeerFrameHeader.Read(header);
+            if (hello.Kind != PeerFrameKind.Hello || hello.Length is < 1 or > 256) throw new InvalidDataException("the first frame is not a hello");
+            var id = new byte[hello.Length];
+            stream.ReadExactly(id);
+            if (hello.RunToken != _token) throw new InvalidDataException("a peer of another run");
+            peer = Encoding.UTF8.GetString(id);
+            client.ReceiveTimeout = 0;
+
+            ushort[]? half = null;
+            while (true)
+            {
+                stream.ReadExactly(header);
+                var h = PeerFrameHeader.Read(header);
+                if (h.RunToken != _token) throw new InvalidDataException($"a {h.Kind} frame with another run's token");
+                switch (h.Kind)
+                {
+                    case PeerFrameKind.Piece or PeerFrameKind.Reduced or PeerFrameKind.Reduced16:
+                        if (h.Length > _maxFloats) throw new InvalidDataException($"a {h.Kind} frame of {h.Length} values, more than a node's {_maxFloats}");
+                        var values = Rent(h.Length);
+                        if (h.Kind == PeerFrameKind.Reduced16)
+                        {
+                            if (half is null || half.Length < h.Length) half = new ushort[_maxFloats];
+                            var staged = half.AsSpan(0, h.Length);
+                            stream.ReadExactly(MemoryMarshal.AsBytes(staged));
+                            Core.Tensors.BFloat16.Widen(staged, values);
+                        }
+                        else stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+                        _arrived.Enqueue(new PeerFrame(peer, h, values, null));
+                        break;
+                    case PeerFrameKind.State:
+                        if (h.Length > _maxBytes) throw new InvalidDataException($"a state of {h.Length} bytes, more than the model's {_maxBytes}");
+                        var bytes = new byte[h.Length];
+                        stream.ReadExactly(bytes);
+                        _arrived.Enqueue(new PeerFrame(peer, h, null, bytes));
+                        break;
+                    default:
+                        throw new InvalidDataException($"a second {h.Kind} frame");
+                }
+                _owner.Tell(PeerFramesReady.Instance);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
+        {
+            if (_disposed) return;
+            if (peer is null) _warn($"a peer connection was refused: {e.Message}");
+            else _owner.Tell(new PeerLinkClosed(peer, e.Message));
+        }
+        finally
+        {
+            _inbound.TryRemove(client, out _);
+            client.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _listener.Stop();
+        foreach (var c in _outbound.Values) c.Client.Dispose();
+        _outbound.Clear();
+        foreach (var c in _inbound.Keys) c.Dispose();
+    }
+}

@@ -1,0 +1,327 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Protocol;
+using ActorMlp.Core.Determinism;
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Optim;
+using ActorMlp.Core.Tensors;
+using ActorMlp.Core.Training;
+
+namespace ActorMlp.Cluster.Peer;
+
+/// <summary>
+/// A worker's part of a peer-to-peer step, run on the worker actor's thread. Each step it computes the
+/// maximal aligned subtrees of its leaves on its own replica of the weights and sends slice j of each to
+/// the owner of slice j; as the owner of its own slice it combines the pieces it is sent in canonical
+/// tree order (a <see cref="TreeAssembler"/> over slice-long buffers) and sends the reduced slice to
+/// every member; once it holds every reduced slice it applies the optimizer to its replica. Every
+/// replica applies the same update to the same root, so the weights stay bit-identical everywhere and
+/// no weights travel.
+/// Invariants: the reduce side is at most one step ahead of the gather side (no peer can compute step
+/// t+1 before it holds this owner's reduced slice of t); frames of an older view are dropped, of a newer
+/// view kept until it is installed; once paused nothing changes the replica until the next view.
+/// </summary>
+public sealed class PeerReplica
+{
+    readonly string _self;
+    readonly Mlp _model;
+    readonly TrainingPlan _plan;
+    readonly PeerRecipe _recipe;
+    readonly LocalGradientEngine _engine;
+    readonly PeerLinks _links;
+    readonly string _coordinatorEndpoint;
+    readonly Action<IProtocolMessage> _toCoordinator;
+    readonly Action<string> _warn;
+    readonly TreeAssembler _assembler;
+    readonly float[] _root;
+    readonly List<TreeNode> _cover = [];
+    readonly List<(TreeNode Node, float[] Value)> _local = [];
+    readonly List<PeerFrame> _future = [];
+    readonly Action<float[]> _return;
+    readonly long _token;
+    Trainer? _trainer;
+    InstallView? _view;
+    SlicePlan? _slices;
+    bool[] _gathered = [];
+    int _gatheredCount, _slice = -1;
+    ushort[]? _half;
+    long _reduceStep = -1, _computedStep = -1, _continuedTo = -1, _holdAt = -1;
+    bool _paused = true, _awaitingState;
+
+    public PeerReplica(string self, Mlp model, TrainingPlan plan, PeerRecipe recipe, LocalGradientEngine engine, PeerLinks links, long token,
+        string coordinatorEndpoint, Action<IProtocolMessage> toCoordinator, Action<string> warn)
+    {
+        _self = self;
+        _model = model;
+        _plan = plan;
+        _recipe = recipe;
+        _engine = engine;
+        _links = links;
+        _token = token;
+        _coordinatorEndpoint = coordinatorEndpoint;
+        _toCoordinator = toCoordinator;
+        _warn = warn;
+        _assembler = new TreeAssembler(plan.MicroShards);
+        _root = new float[model.NodeLength];
+        _return = links.Return;
+    }
+
+    /// <summary>The view installed last, or −1.</summary>
+    public int View => _view?.View ?? -1;
+
+    /// <summary>The next step this replica applies, or −1 while it holds no state.</summary>
+    public long Step => _trainer?.Step ?? -1;
+
+    /// <summary>Stops at this safe point and tells the coordinator where the replica stands.</summary>
+    public void Pause(int view)
+    {
+        _paused = true;
+        _assembler.Clear(_return);
+        _toCoordinator(new TrainingPaused(view, _self, Step));
+    }
+
+    /// <summary>Takes up a new membership; returns false when this worker is not in it.</summary>
+    public bool Install(InstallView v)
+    {
+        int me = Array.IndexOf(v.Members, _self);
+        if (me < 0) return false;
+        _view = v;
+        _slice = me;
+        _slices = new SlicePlan(_model.NodeLength, v.Members.Length);
+        _gathered = new bool[v.Members.Length];
+        _gatheredCount = 0;
+        _assembler.Clear(_return);
+        _reduceStep = v.Step;
+        _computedStep = -1;
+        _holdAt = -1;
+        _continuedTo = v.Step;
+        _paused = v.Hold;
+        _awaitingState = false;
+        if (v.NeedState.Contains(_self))
+        {
+            if (v.StateSource == InstallView.Seed) _trainer = FreshTrainer(v.Step);
+            else _awaitingState = true;
+        }
+        if (v.StateSource == _self && _trainer is not null)
+        {
+            if (_trainer.Step != v.Step) _warn($"view {v.View} starts at step {v.Step}, but this replica is at step {_trainer.Step}");
+            byte[] state = TrainerState.Capture(_trainer).ToBytes();
+            for (int i = 0; i < v.Members.Length; i++)
+                if (v.Members[i] != _self && v.NeedState.Contains(v.Members[i]))
+                    _links.Send(v.Members[i], v.Endpoints[i], Header(PeerFrameKind.State, default, 0, v.Step, state.Length), state);
+        }
+        if (v.ReportNow && v.Reporter == _self) Report();
+
+        Replay();
+        Proceed();
+        return true;
+    }
+
+    /// <summary>The coordinator has what it waited for: go on with step <paramref name="c"/>.Step.</summary>
+    public void Continue(ContinueTraining c)
+    {
+        if (c.View != View) return;
+        _continuedTo = Math.Max(_continuedTo, c.Step);
+        Proceed();
+    }
+
+    /// <summary>Takes every frame the links have read.</summary>
+    public void TakeFrames()
+    {
+        while (_links.TryTake(out var frame)) Handle(frame);
+    }
+
+    /// <summary>Handles the frames kept for later that the installed view (and the state it waited for) now allow.</summary>
+    void Replay()
+    {
+        var frames = _future.ToList();
+        _future.Clear();
+        foreach (var frame in frames) Handle(frame);
+    }
+
+    void Handle(PeerFrame f)
+    {
+        var h = f.Header;
+        // A newer view's frames wait for it; so do this view's while the state it starts from is on its way.
+        if (h.View > View || h.View == View && _awaitingState && h.Kind != PeerFrameKind.State)
+        {
+            _future.Add(f);
+            return;
+        }
+        if (h.View < View || _paused && !(h.Kind == PeerFrameKind.State && _awaitingState))
+        {
+            Release(f);
+            return;
+        }
+        switch (h.Kind)
+        {
+            case PeerFrameKind.Piece:
+                if (h.Step == _reduceStep && h.Slice == _slice && f.Values!.Length == _slices!.SliceLength(_slice) && IsNode(h.Level, h.Index))
+                    Offer(new TreeNode(h.Level, h.Index), f.Values);
+                else Release(f);
+                break;
+            case PeerFrameKind.Reduced or PeerFrameKind.Reduced16:
+                if (_trainer is not null && h.Step == _trainer.Step && h.Slice < _gathered.Length && !_gathered[h.Slice]
+                    && f.Values!.Length == _slices!.SliceLength(h.Slice))
+                    Gather(h.Slice, f.Values);
+                Release(f);
+                break;
+            case PeerFrameKind.State:
+                if (_awaitingState && h.Step == _view!.Step) TakeState(f.Bytes!);
+                break;
+        }
+    }
+
+    void Release(PeerFrame f)
+    {
+        if (f.Values is { } v) _links.Return(v);
+    }
+
+    bool IsNode(int level, int index)
+        => level <= 30 && (1L << level) <= _plan.MicroShards && ((long)index + 1 << level) <= _plan.MicroShards;
+
+    void TakeState(byte[] bytes)
+    {
+        TrainerState state;
+        try { state = TrainerState.FromBytes(bytes, _model.Layout.Count); }
+        catch (InvalidDataException e)
+        {
+            _warn($"rejected a trainer state: {e.Message}");
+            return;
+        }
+        if (state.Step != _view!.Step)
+        {
+            _warn($"rejected a trainer state of step {state.Step}; view {_view.View} starts at step {_view.Step}");
+            return;
+        }
+        _trainer ??= FreshTrainer(0);
+        _trainer.Restore(state);
+        _awaitingState = false;
+        Replay();
+        Proceed();
+    }
+
+    Trainer FreshTrainer(long step)
+    {
+        if (step != 0) throw new InvalidOperationException($"a replica can start from its seed only at step 0, not {step}");
+        var parameters = Initializer.Create(_model.Spec, _recipe.Init, _plan.Seed);
+        return new Trainer(_model, _plan, parameters, Optimizer.Create(_recipe.ToOptimizer(), parameters.Length), _recipe.ToSchedule());
+    }
+
+    /// <summary>Computes this member's leaves of the next step when nothing holds it back.</summary>
+    void Proceed()
+    {
+        if (_paused || _awaitingState || _trainer is not { Finished: false } trainer || _view is not { } v) return;
+        long step = trainer.Step;
+        if (_computedStep == step || step == _holdAt && _continuedTo < step) return;
+        _computedStep = step;
+        var assignment = _plan.Assignment(step);
+        TreeNode.Cover(v.LeafStarts[_slice], v.LeafEnds[_slice], _cover);
+        var slices = _slices!;
+        foreach (var node in _cover)
+        {
+            var value = _engine.ComputeNode(trainer.Parameters, assignment, node);
+            for (int j = 0; j < slices.Count; j++)
+            {
+                var part = value.AsSpan(slices.Range(j));
+                if (j == _slice)
+                {
+                    var own = _links.Rent(part.Length);
+                    part.CopyTo(own);
+                    _local.Add((node, own));
+                }
+                else _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Piece, node, j, step, part.Length), part);
+            }
+        }
+        // Only now: a piece of our own can complete our slice, and that can apply the step.
+        foreach (var (node, own) in _local) Offer(node, own);
+        _local.Clear();
+    }
+
+    void Offer(TreeNode node, float[] piece)
+    {
+        if (!_assembler.TryAdd(node, piece))
+        {
+            _links.Return(piece);
+            return;
+        }
+        if (_assembler.Complete) Reduce();
+    }
+
+    /// <summary>Our slice of the root is complete: form it, send it to every member, keep our copy.</summary>
+    void Reduce()
+    {
+        var v = _view!;
+        var (left, right) = _assembler.RootHalves();
+        int length = left.Length;
+        var reduced = _links.Rent(length);
+        if (right is null) left.CopyTo(reduced, 0);
+        else TensorPrimitives.Add(left, right, reduced);
+        long step = _reduceStep;
+        if (_recipe.Bf16)
+        {
+            // Rounded once, here: every replica applies these same rounded values, whatever the cluster.
+            _half ??= new ushort[_model.NodeLength];
+            var half = _half.AsSpan(0, length);
+            BFloat16.Narrow(reduced, half);
+            BFloat16.Widen(half, reduced);
+            for (int j = 0; j < v.Members.Length; j++)
+                if (j != _slice)
+                    _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Reduced16, default, _slice, step, length), MemoryMarshal.AsBytes(half));
+        }
+        else
+            for (int j = 0; j < v.Members.Length; j++)
+                if (j != _slice) _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Reduced, default, _slice, step, length), reduced.AsSpan());
+        _assembler.Clear(_return);
+        _reduceStep++;
+        if (_trainer is not null && step == _trainer.Step) Gather(_slice, reduced);
+        _links.Return(reduced);
+    }
+
+    void Gather(int slice, float[] values)
+    {
+        values.CopyTo(_root.AsSpan(_slices!.Range(slice)));
+        _gathered[slice] = true;
+        if (++_gatheredCount == _gathered.Length) Apply();
+    }
+
+    void Apply()
+    {
+        var trainer = _trainer!;
+        long step = trainer.Step;
+        Array.Clear(_gathered);
+        _gatheredCount = 0;
+        var (loss, correct) = _model.Metrics(_root);
+        bool epochEnded;
+        try { epochEnded = trainer.Apply(_root); }
+        catch (ArithmeticException e)
+        {
+            _paused = true;
+            _toCoordinator(new StepFailed(_self, step, e.Message));
+            return;
+        }
+        _toCoordinator(new StepApplied(View, step, _self, loss, correct));
+        if (IsCheckpointStep(trainer.Step))
+        {
+            _holdAt = trainer.Step;
+            // Before StartEpoch: the coordinator reads the epoch's metrics from this state.
+            if (_view!.Reporter == _self) Report();
+        }
+        if (epochEnded) trainer.StartEpoch();
+        Proceed();
+    }
+
+    /// <summary>Steps after which the coordinator wants a state (epoch ends, every N steps, the end): the replicas wait there for it.</summary>
+    bool IsCheckpointStep(long next)
+        => next == _plan.TotalSteps || next % _plan.StepsPerEpoch == 0 || _recipe.CheckpointEvery > 0 && next % _recipe.CheckpointEvery == 0;
+
+    void Report()
+    {
+        byte[] state = TrainerState.Capture(_trainer!).ToBytes();
+        _links.Send(InstallView.Coordinator, _coordinatorEndpoint, Header(PeerFrameKind.State, default, 0, _trainer!.Step, state.Length), state);
+    }
+
+    PeerFrameHeader Header(PeerFrameKind kind, TreeNode node, int slice, long step, int length)
+        => new(kind, node.Level, node.Index, slice, View, step, _token, length);
+}

@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace ActorMlp.Core.Training;
+
+/// <summary>
+/// A trainer at a step boundary — position, the epoch's running metrics, weights and optimizer
+/// state — as one byte block: what a peer hands a worker that joins or fell a step behind, and what
+/// a worker hands the coordinator to evaluate and checkpoint. Floats travel as raw little-endian
+/// bytes, so a restored trainer continues with exactly the bits of the one captured.
+/// </summary>
+public sealed record TrainerState(long Step, double EpochLoss, double EpochCorrect, long OptimizerSteps, float[] Parameters, float[][] OptimizerState)
+{
+    const uint Magic = 0x53544D41; // "AMTS"
+    const int HeaderBytes = 4 + 8 + 8 + 8 + 8 + 4 + 4;
+
+    public static TrainerState Capture(Trainer t) => new(t.Step, t.EpochLoss, t.EpochCorrect, t.Optimizer.Steps,
+        (float[])t.Parameters.Clone(), t.Optimizer.State.Select(s => (float[])s.Clone()).ToArray());
+
+    public int ByteLength => HeaderBytes + 4 * Parameters.Length * (1 + OptimizerState.Length);
+
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[ByteLength];
+        var b = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
+        BinaryPrimitives.WriteInt64LittleEndian(b[4..], Step);
+        BinaryPrimitives.WriteDoubleLittleEndian(b[12..], EpochLoss);
+        BinaryPrimitives.WriteDoubleLittleEndian(b[20..], EpochCorrect);
+        BinaryPrimitives.WriteInt64LittleEndian(b[28..], OptimizerSteps);
+        BinaryPrimitives.WriteInt32LittleEndian(b[36..], Parameters.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(b[40..], OptimizerState.Length);
+        int offset = HeaderBytes;
+        foreach (var block in OptimizerState.Prepend(Parameters))
+        {
+            MemoryMarshal.AsBytes(block.AsSpan()).CopyTo(b[offset..]);
+            offset += 4 * block.Length;
+        }
+        return bytes;
+    }
+
+    /// <summary>Reads a state of a model with <paramref name="parameters"/> parameters; throws <see cref="InvalidDataException"/> naming what does not fit.</summary>
+    public static TrainerState FromBytes(ReadOnlySpan<byte> b, int parameters)
+    {
+        if (b.Length < HeaderBytes || BinaryPrimitives.ReadUInt32LittleEndian(b) != Magic)
+            throw new InvalidDataException("a trainer state without its AMTS header");
+        int count = BinaryPrimitives.ReadInt32LittleEndian(b[36..]);
+        int buffers = BinaryPrimitives.ReadInt32LittleEndian(b[40..]);
+        if (count != parameters) throw new InvalidDataException($"a trainer state of {count} parameters where the model has {parameters}");
+        if (buffers is < 0 or > 8 || b.Length != HeaderBytes + 4L * count * (1 + buffers))
+            throw new InvalidDataException($"a trainer state of {b.Length} bytes does not hold {1 + buffers} blocks of {count} floats");
+        var blocks = new float[1 + buffers][];
+        int offset = HeaderBytes;
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = MemoryMarshal.Cast<byte, float>(b.Slice(offset, 4 * count)).ToArray();
+            offset += 4 * count;
+        }
+        return new TrainerState(BinaryPrimitives.ReadInt64LittleEndian(b[4..]), BinaryPrimitives.ReadDoubleLittleEndian(b[12..]),
+            BinaryPrimitives.ReadDoubleLittleEndian(b[20..]), BinaryPrimitives.ReadInt64LittleEndian(b[28..]), blocks[0], blocks[1..]);
+    }
+}
