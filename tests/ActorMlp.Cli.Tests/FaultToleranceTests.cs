@@ -2,7 +2,8 @@ namespace ActorMlp.Cli.Tests;
 
 /// <summary>
 /// Faults in real processes — a worker killed with SIGKILL, a worker joining late, the coordinator
-/// killed and resumed, SIGTERM — each run must end with the bits of the fault-free run.
+/// killed and resumed, SIGTERM — each run must end with the bits of the fault-free run, with the
+/// gradients combined at the coordinator (star) and among the workers (peer).
 /// </summary>
 public sealed class FaultToleranceTests : IDisposable
 {
@@ -51,12 +52,14 @@ public sealed class FaultToleranceTests : IDisposable
         return Cli.Sha(run);
     }
 
-    [Fact]
-    public async Task Killing_one_of_three_workers_mid_run_keeps_the_bits()
+    [Theory]
+    [InlineData("star")]
+    [InlineData("peer")]
+    public async Task Killing_one_of_three_workers_mid_run_keeps_the_bits(string reduction)
     {
         string expected = Reference();
         string run = _cli.NewPath();
-        var (coordinator, seed) = StartCoordinator(run, 3, ["--out", run]);
+        var (coordinator, seed) = StartCoordinator(run, 3, ["--out", run, "--reduction", reduction]);
         var workers = Enumerable.Range(1, 3).Select(i => StartWorker(seed, $"w{i}")).ToList();
 
         await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
@@ -66,13 +69,15 @@ public sealed class FaultToleranceTests : IDisposable
         Assert.Contains("worker w2 is lost", coordinator.Text);
     }
 
-    [Fact]
-    public async Task A_worker_added_mid_run_keeps_the_bits()
+    [Theory]
+    [InlineData("star")]
+    [InlineData("peer")]
+    public async Task A_worker_added_mid_run_keeps_the_bits(string reduction)
     {
         string expected = Reference(LongFlags);
         string run = _cli.NewPath();
         string info = _cli.Write("info.conf", "akka.loglevel = INFO\n");
-        var (coordinator, seed) = StartCoordinator(run, 1, ["--out", run, "--config", info], LongFlags);
+        var (coordinator, seed) = StartCoordinator(run, 1, ["--out", run, "--config", info, "--reduction", reduction], LongFlags);
         StartWorker(seed, "first", LongFlags);
 
         await _processes.Until(() => EpochsDone(run) >= 1, TimeSpan.FromSeconds(120), "the first epoch");
@@ -83,12 +88,14 @@ public sealed class FaultToleranceTests : IDisposable
         Assert.Equal(expected, await Finish(coordinator, run));
     }
 
-    [Fact]
-    public async Task A_killed_and_resumed_coordinator_keeps_the_bits()
+    [Theory]
+    [InlineData("star")]
+    [InlineData("peer")]
+    public async Task A_killed_and_resumed_coordinator_keeps_the_bits(string reduction)
     {
         string expected = Reference();
         string run = _cli.NewPath();
-        var (coordinator, seed) = StartCoordinator(run, 2, ["--out", run]);
+        var (coordinator, seed) = StartCoordinator(run, 2, ["--out", run, "--reduction", reduction]);
         StartWorker(seed, "w1");
         StartWorker(seed, "w2");
 
@@ -98,7 +105,7 @@ public sealed class FaultToleranceTests : IDisposable
         await coordinator.Process.WaitForExitAsync();
 
         int port = new Uri(seed.Replace("akka.tcp", "http")).Port;
-        var resumed = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--progress", "lines", "--resume", run, .. Flags]);
+        var resumed = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--progress", "lines", "--resume", run, "--reduction", reduction, .. Flags]);
         Assert.Equal(expected, await Finish(resumed, run));
         Assert.Contains("resuming", resumed.Text);
     }

@@ -62,6 +62,10 @@ public static class Fixtures
         return new Trainer(model, Plan, parameters, Optimizer.Create(new OptimizerSettings(OptimizerKind.Momentum), parameters.Length), new LrSchedule(0.1f));
     }
 
+    /// <summary>What a peer-to-peer worker's replica is built from: the trainer of <see cref="NewTrainer"/>.</summary>
+    public static Protocol.PeerRecipe Recipe(bool bf16 = false)
+        => Protocol.PeerRecipe.From(InitKind.Auto, new OptimizerSettings(OptimizerKind.Momentum), new LrSchedule(0.1f), 0, bf16);
+
     /// <summary>The weights after the whole plan, trained in this process: what every cluster run must reproduce.</summary>
     public static float[] LocalResult()
     {

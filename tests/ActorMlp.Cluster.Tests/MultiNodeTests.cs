@@ -11,7 +11,45 @@ public class MultiNodeTests
 {
     static CoordinatorSetup Setup(Core.Training.Trainer trainer, ClusterSettings settings) => new(
         new Mlp(Fixtures.Spec), trainer, Fixtures.Fingerprint, new StepLog(), settings,
-        new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously),
+        settings.Reduction == ReductionKind.Peer ? Fixtures.Recipe(settings.WirePrecision == WirePrecision.Bf16) : null);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)] // more workers than the plan's 4 leaves: some only own a slice
+    public async Task Peer_reduction_reproduces_the_bits_of_the_local_run(int workers)
+    {
+        var trainer = Fixtures.NewTrainer();
+        var settings = Fixtures.AkkaLink with { TensorLink = TensorLinkKind.Socket, Reduction = ReductionKind.Peer, MinWorkers = workers };
+        var log = new StepLog();
+        var setup = Setup(trainer, settings) with { Observer = log };
+        var outcome = await EmbeddedCluster.RunAsync(Fixtures.TestConfig(), setup, workers, 1, new SyntheticSamples(64), Fixtures.Fingerprint);
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.Equal(Fixtures.LocalResult(), trainer.Parameters);
+        Assert.Equal(Enumerable.Range(0, (int)Fixtures.Plan.TotalSteps).Select(i => (long)i), log.Steps.Select(s => s.Step));
+    }
+
+    [Fact]
+    public async Task Peer_reduction_in_bfloat16_gives_the_same_bits_for_any_worker_count()
+    {
+        var results = new List<float[]>();
+        foreach (int workers in new[] { 1, 2, 3 })
+        {
+            var trainer = Fixtures.NewTrainer();
+            var settings = Fixtures.AkkaLink with
+            {
+                TensorLink = TensorLinkKind.Socket, Reduction = ReductionKind.Peer, WirePrecision = WirePrecision.Bf16, MinWorkers = workers,
+            };
+            var outcome = await EmbeddedCluster.RunAsync(Fixtures.TestConfig(), Setup(trainer, settings), workers, 1, new SyntheticSamples(64), Fixtures.Fingerprint);
+            Assert.True(outcome.Succeeded, outcome.Message);
+            results.Add(trainer.Parameters);
+        }
+        Assert.Equal(results[0], results[1]);
+        Assert.Equal(results[0], results[2]);
+        Assert.NotEqual(Fixtures.LocalResult(), results[0]);
+    }
 
     [Theory]
     [InlineData(1, TensorLinkKind.Socket)]

@@ -36,21 +36,29 @@ public static class TrainCommand
         var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker);
         engine.WarmUp();
         var trainTime = new Stopwatch();
-        while (!trainer.Finished)
+        try
         {
-            if (stop.Token.IsCancellationRequested)
+            while (!trainer.Finished)
             {
-                recorder.Checkpoint(trainer);
-                return Stopped(stop, run, error);
+                if (stop.Token.IsCancellationRequested)
+                {
+                    recorder.Checkpoint(trainer);
+                    return Stopped(stop, run, error);
+                }
+                var step = trainer.Current;
+                trainTime.Start();
+                bool epochEnded = trainer.Apply(engine.ComputeRoot(trainer.Parameters, step));
+                trainTime.Stop();
+                recorder.StepApplied(trainer, step, epochEnded, trainTime.Elapsed.TotalSeconds);
+                if (epochEnded) trainer.StartEpoch();
             }
-            var step = trainer.Current;
-            trainTime.Start();
-            bool epochEnded = trainer.Apply(engine.ComputeRoot(trainer.Parameters, step));
-            trainTime.Stop();
-            recorder.StepApplied(trainer, step, epochEnded, trainTime.Elapsed.TotalSeconds);
-            if (epochEnded) trainer.StartEpoch();
+            recorder.Finish(trainer, s.Workers, trainTime.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, output);
         }
-        recorder.Finish(trainer, s.Workers, trainTime.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, output);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // As a cluster run fails when its record cannot be written: a failed run (exit 1), not a crash.
+            throw new RunFailedException(e.Message);
+        }
         return 0;
     }
 

@@ -14,10 +14,13 @@ public sealed class CheckpointStore(string folder, int keep)
 
     public string Path { get; } = folder;
 
-    public void Write(Checkpoint checkpoint)
+    public void Write(Checkpoint checkpoint) => Write(checkpoint.Step, CheckpointFile.Encode(checkpoint));
+
+    /// <summary>Writes a checkpoint of <paramref name="step"/> already encoded (<see cref="CheckpointFile.Encode"/>).</summary>
+    public void Write(long step, byte[] encoded)
     {
         Directory.CreateDirectory(Path);
-        CheckpointFile.Write(System.IO.Path.Combine(Path, $"step-{checkpoint.Step:D9}.ckpt"), checkpoint);
+        CheckpointFile.Write(System.IO.Path.Combine(Path, $"step-{step:D9}.ckpt"), encoded);
         foreach (var old in Files().Skip(keep)) File.Delete(old);
     }
 

@@ -72,6 +72,9 @@ public sealed class RunFolder
     /// <summary>The model as of the latest epoch end (and, at the end, the final one): what evaluate and predict read.</summary>
     public void WriteModel(Checkpoint checkpoint) => Core.Checkpoints.CheckpointFile.Write(File(CheckpointFile), checkpoint);
 
+    /// <summary>The same from bytes already encoded, so an epoch end serialises its checkpoint once for both files.</summary>
+    public void WriteModel(byte[] encoded) => Core.Checkpoints.CheckpointFile.Write(File(CheckpointFile), encoded);
+
     public CheckpointStore Checkpoints(int keep) => new(File(CheckpointStore.Folder), keep);
 
     public void AppendMetrics(IReadOnlyList<(string Column, double? Value)> row)

@@ -61,8 +61,8 @@ public sealed class RunRecorder : ITrainingObserver
             ("learning_rate", (double)(decimal)_job.Settings.Schedule.At(step.Step, plan.StepsPerEpoch, plan.TotalSteps)),
             ("samples_per_second", samplesPerSecond), ("train_seconds", trainSeconds),
         ]);
-        var checkpoint = Snapshot(_job, trainer);
-        _checkpoints.Write(checkpoint);
+        byte[] checkpoint = CheckpointFile.Encode(Snapshot(_job, trainer));
+        _checkpoints.Write(trainer.Step, checkpoint);
         _run.WriteModel(checkpoint);
         _progress.Line($"epoch {step.Epoch + 1}/{plan.Epochs}  train_loss {_train.Loss:F4}" +
                        (Regression ? $"  test_loss {_test.Loss:F4}  test_rmse {_test.Rmse:G5}"

@@ -49,12 +49,14 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     // Step metrics counted since the coordinator's last state, so it can step back to the state it holds.
     readonly List<(double Loss, double Correct)> _records = [];
     readonly Dictionary<string, long> _paused = new();
+    readonly Dictionary<long, (float Loss, float Correct)> _ahead = new();
     PeerLinks _links = null!;
     TrainerState _state;
     bool _fromSeed, _started, _waitingLogged;
-    int _view, _lastView = -1;
+    int _view;
     InstallView? _current;
-    TrainerState? _early;
+    // States that came before the coordinator counted their step: the replicas do not wait for it.
+    readonly Dictionary<long, TrainerState> _early = new();
     long _awaited = -1, _notified;
     string? _stopping;
     (string Worker, Stopwatch Since)? _recovering;
@@ -116,18 +118,13 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             _setup.Observer.Checkpoint(Trainer);
             End(RunStatus.Interrupted, m.Reason);
         });
+        ReceiveAny(_ => { }); // timers of an earlier phase
     }
 
     /// <summary>A membership change: every ready worker stops and says where its replica is.</summary>
     void Pausing()
     {
         Membership();
-        Receive<TrainingPaused>(m =>
-        {
-            if (m.View != _view || !_workers.ContainsKey(m.WorkerId)) return;
-            _paused[m.WorkerId] = m.Step;
-            CheckPaused();
-        });
         Receive<PauseTimedOut>(m =>
         {
             if (m.View != _view) return;
@@ -138,20 +135,15 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             }
             CheckPaused();
         });
-        // A member's last steps before it paused still count: it sent them before it answered.
-        Receive<StepApplied>(Applied);
         Receive<StopRun>(m => _stopping ??= m.Reason);
         Receive<NoWorkerTimedOut>(_ => { });
-        ReceiveAny(Stale);
+        ReceiveAny(_ => { }); // timers of an earlier phase
     }
 
     /// <summary>The members train; the coordinator counts steps and takes states.</summary>
     void Stepping()
     {
         Membership();
-        Receive<StepApplied>(Applied);
-        Receive<PeerFramesReady>(_ => TakeFrames());
-        Receive<StepFailed>(m => Fail($"worker {m.WorkerId} could not apply step {m.Step}: {m.Reason}"));
         Receive<DeadlinePassed>(m =>
         {
             if (m.Step != Trainer.Step) return;
@@ -164,7 +156,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             BeginPause();
         });
         Receive<NoWorkerTimedOut>(_ => { });
-        ReceiveAny(Stale);
+        ReceiveAny(_ => { }); // timers of an earlier phase
     }
 
     void Finished()
@@ -179,16 +171,13 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     {
         Receive<RegisterWorker>(Register);
         Receive<WorkerReady>(Ready_);
+        Receive<PeerFramesReady>(_ => TakeFrames());
+        Receive<StepFailed>(m => Fail($"worker {m.WorkerId} could not apply step {m.Step}: {m.Reason}"));
         Receive<PeerLinkClosed>(m => Lose(m.PeerId, $"its tensor connection closed ({m.Reason})"));
         Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
         Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "its node is unreachable"));
         Receive<ClusterEvent.MemberRemoved>(m => LoseAt(m.Member.Address, "its node left the cluster"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
-    }
-
-    void Stale(object message)
-    {
-        if (message is PeerFramesReady) TakeFrames();
     }
 
     // ---- membership ------------------------------------------------------------------------
@@ -265,7 +254,6 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     void BeginPause()
     {
         _view++;
-        _early = null;
         _current = null;
         _paused.Clear();
         Timers.Cancel("deadline");
@@ -330,7 +318,6 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         }
         foreach (var w in ready) w.Actor.Tell(view);
         _current = view;
-        _lastView = view.View;
         if (_waitingLogged) Timers.Cancel("no-worker");
         _waitingLogged = false;
         _log.Info("view {0} from step {1}: {2}", view.View, view.Step,
@@ -362,12 +349,25 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     // ---- stepping ----------------------------------------------------------------------------
 
-    void Applied(StepApplied m)
+    /// <summary>A member has applied <paramref name="stepNumber"/>; the first report of a step counts it.</summary>
+    void Applied(long stepNumber, float loss, float correct)
     {
-        if (m.View != _lastView || m.Step != Trainer.Step || _awaited >= 0) return;
+        if (stepNumber < Trainer.Step) return;
+        if (stepNumber > Trainer.Step || _awaited >= 0)
+        {
+            // The replicas go on while the coordinator waits for a state: count these steps after it.
+            _ahead.TryAdd(stepNumber, (loss, correct));
+            return;
+        }
+        Count(loss, correct);
+        while (_awaited < 0 && _ahead.Remove(Trainer.Step, out var next)) Count(next.Loss, next.Correct);
+    }
+
+    void Count(float loss, float correct)
+    {
         var step = Trainer.Current;
-        _records.Add((m.Loss, m.Correct));
-        bool epochEnded = Trainer.Advance(m.Loss, m.Correct);
+        _records.Add((loss, correct));
+        bool epochEnded = Trainer.Advance(loss, correct);
         _recentSteps.Enqueue(_sinceStep.Elapsed.TotalSeconds);
         if (_recentSteps.Count > 20) _recentSteps.Dequeue();
         _sinceStep.Restart();
@@ -379,30 +379,41 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         if (IsCheckpointStep(Trainer.Step)) _awaited = Trainer.Step;
         else if (step.Step >= _notified) Notify(step, epochEnded);
         if (_current is not null) Timers.StartSingleTimer("deadline", new DeadlinePassed(Trainer.Step), Deadline());
-        if (_awaited >= 0) TakeFrames();
     }
 
     bool IsCheckpointStep(long next)
         => next == Trainer.Plan.TotalSteps || next % Trainer.Plan.StepsPerEpoch == 0 || _recipe.CheckpointEvery > 0 && next % _recipe.CheckpointEvery == 0;
 
     /// <summary>
-    /// Takes the states the links have read. A state can overtake the StepApplied of its step (they
-    /// travel on different connections), so one of a step not yet counted is kept until it is.
+    /// Takes what the workers reported on their tensor connections: steps applied, pauses and states,
+    /// each worker's in the order it made them — so when its pause arrives, every step it applied
+    /// before has been counted. A state can still overtake the Applied of its step sent by another
+    /// worker, and the replicas run on while the coordinator evaluates and writes checkpoints, so
+    /// states of steps not yet counted are kept until they are.
     /// </summary>
     void TakeFrames()
     {
         while (_links.TryTake(out var f))
         {
+            var h = f.Header;
+            switch (h.Kind)
+            {
+                case PeerFrameKind.Applied when f.Values is { Length: 2 } metrics:
+                    Applied(h.Step, metrics[0], metrics[1]);
+                    break;
+                case PeerFrameKind.Paused when h.View == _view && _current is null && _workers.ContainsKey(f.From):
+                    _paused[f.From] = h.Index == 1 ? h.Step : -1;
+                    break;
+                // A step's state and metrics have the same bits whatever view they were sent under.
+                case PeerFrameKind.State when f.Bytes is not null && h.Step >= Trainer.Step:
+                    try { _early[h.Step] = TrainerState.FromBytes(f.Bytes, _setup.Model.Layout.Count); }
+                    catch (InvalidDataException e) { _log.Warning("rejected a trainer state from {0}: {1}", f.From, e.Message); }
+                    break;
+            }
             if (f.Values is { } values) _links.Return(values);
-            if (f.Header.Kind != PeerFrameKind.State || f.Header.View != _view || f.Bytes is null || f.Header.Step < Trainer.Step) continue;
-            try { _early = TrainerState.FromBytes(f.Bytes, _setup.Model.Layout.Count); }
-            catch (InvalidDataException e) { _log.Warning("rejected a trainer state from {0}: {1}", f.From, e.Message); }
         }
-        if (_awaited >= 0 && _early is { } state && state.Step == _awaited)
-        {
-            _early = null;
-            OnState(state);
-        }
+        while (_awaited >= 0 && _early.Remove(_awaited, out var state)) OnState(state);
+        if (_current is null && _paused.Count > 0) CheckPaused();
     }
 
     void OnState(TrainerState state)
@@ -416,6 +427,8 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         _state = state;
         _fromSeed = false;
         _records.Clear();
+        foreach (long old in _early.Keys.Where(k => k <= state.Step).ToList()) _early.Remove(old);
+        foreach (long old in _ahead.Keys.Where(k => k < state.Step).ToList()) _ahead.Remove(old);
         Trainer.Restore(state);
         if (_stopping is { } reason)
         {
@@ -423,8 +436,6 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             End(RunStatus.Interrupted, reason);
             return;
         }
-        if (!Trainer.Finished)
-            foreach (var w in Ready) w.Actor.Tell(new ContinueTraining(_view, state.Step));
         try
         {
             if (step.Step >= _notified) Notify(step, epochEnded);
@@ -434,7 +445,12 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             Fail(e.Message);
             return;
         }
-        if (Trainer.Finished) End(RunStatus.Finished, "finished");
+        if (Trainer.Finished)
+        {
+            End(RunStatus.Finished, "finished");
+            return;
+        }
+        while (_awaited < 0 && _ahead.Remove(Trainer.Step, out var next)) Count(next.Loss, next.Correct);
     }
 
     void Notify(StepAssignment step, bool epochEnded)

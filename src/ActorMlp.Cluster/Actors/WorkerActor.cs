@@ -20,7 +20,7 @@ namespace ActorMlp.Cluster.Actors;
 /// On the socket link a step's first assignment comes in the weights frame, so the worker starts as
 /// soon as they are in; ComputeLeaves brings only leaves given to it later in the same step.
 /// In a peer-to-peer run it keeps a replica of the trainer instead (<see cref="PeerReplica"/>), listens
-/// for its peers, and follows the coordinator's views: pause, install, continue.
+/// for its peers, and follows the coordinator's views: pause, then install.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -91,7 +91,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             if (!FromCoordinator() || _replica is null || _replica.Install(m)) return;
             Disconnect($"view {m.View} does not include this worker");
         });
-        Receive<ContinueTraining>(m => { if (FromCoordinator()) _replica?.Continue(m); });
         Receive<PeerFramesReady>(_ => _replica?.TakeFrames());
         Receive<PeerLinkClosed>(m => _log.Debug("peer {0} closed its link: {1}", m.PeerId, m.Reason));
         Receive<RejoinRun>(m => { if (FromCoordinator()) Disconnect($"the coordinator dropped this worker: {m.Reason}"); });

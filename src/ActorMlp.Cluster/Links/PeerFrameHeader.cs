@@ -6,8 +6,12 @@ namespace ActorMlp.Cluster.Links;
 /// Hello: the sender's id (UTF-8 bytes). Piece: slice Slice of tree node (Level, Index) of step
 /// Step, as floats, to that slice's owner. Reduced / Reduced16: the owner's reduced slice, as
 /// floats or bfloat16. State: a trainer state (<see cref="Core.Training.TrainerState"/>) as bytes.
+/// To the coordinator: Applied, step Step is applied (two floats: the batch's loss sum and correct
+/// count); Paused, the replica has stopped for view View at step Step (Index 1), or holds no state
+/// (Index 0). They share the worker's one connection with its states, so the coordinator reads a
+/// worker's reports in the order they were made.
 /// </summary>
-public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5 }
+public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5, Applied = 6, Paused = 7 }
 
 /// <summary>
 /// The 40-byte header of a frame between the nodes of a peer-to-peer run, little-endian: magic

@@ -193,7 +193,10 @@ public sealed class PeerLinks : IDisposable
                 if (h.RunToken != _token) throw new InvalidDataException($"a {h.Kind} frame with another run's token");
                 switch (h.Kind)
                 {
-                    case PeerFrameKind.Piece or PeerFrameKind.Reduced or PeerFrameKind.Reduced16:
+                    case PeerFrameKind.Paused when h.Length == 0:
+                        _arrived.Enqueue(new PeerFrame(peer, h, null, null));
+                        break;
+                    case PeerFrameKind.Piece or PeerFrameKind.Reduced or PeerFrameKind.Reduced16 or PeerFrameKind.Applied:
                         if (h.Length > _maxFloats) throw new InvalidDataException($"a {h.Kind} frame of {h.Length} values, more than a node's {_maxFloats}");
                         var values = Rent(h.Length);
                         if (h.Kind == PeerFrameKind.Reduced16)

@@ -40,13 +40,14 @@ public sealed class PeerReplica
     readonly List<PeerFrame> _future = [];
     readonly Action<float[]> _return;
     readonly long _token;
+    readonly float[] _metrics = new float[2];
     Trainer? _trainer;
     InstallView? _view;
     SlicePlan? _slices;
     bool[] _gathered = [];
     int _gatheredCount, _slice = -1;
     ushort[]? _half;
-    long _reduceStep = -1, _computedStep = -1, _continuedTo = -1, _holdAt = -1;
+    long _reduceStep = -1, _computedStep = -1;
     bool _paused = true, _awaitingState;
 
     public PeerReplica(string self, Mlp model, TrainingPlan plan, PeerRecipe recipe, LocalGradientEngine engine, PeerLinks links, long token,
@@ -73,12 +74,17 @@ public sealed class PeerReplica
     /// <summary>The next step this replica applies, or −1 while it holds no state.</summary>
     public long Step => _trainer?.Step ?? -1;
 
+    /// <summary>The replica's weights (empty while it holds no state).</summary>
+    public ReadOnlySpan<float> Parameters => _trainer is null ? default : _trainer.Parameters;
+
     /// <summary>Stops at this safe point and tells the coordinator where the replica stands.</summary>
     public void Pause(int view)
     {
         _paused = true;
         _assembler.Clear(_return);
-        _toCoordinator(new TrainingPaused(view, _self, Step));
+        bool holds = _trainer is not null;
+        _links.Send(InstallView.Coordinator, _coordinatorEndpoint,
+            new PeerFrameHeader(PeerFrameKind.Paused, 0, holds ? 1 : 0, 0, view, holds ? _trainer!.Step : 0, _token, 0), ReadOnlySpan<byte>.Empty);
     }
 
     /// <summary>Takes up a new membership; returns false when this worker is not in it.</summary>
@@ -94,8 +100,6 @@ public sealed class PeerReplica
         _assembler.Clear(_return);
         _reduceStep = v.Step;
         _computedStep = -1;
-        _holdAt = -1;
-        _continuedTo = v.Step;
         _paused = v.Hold;
         _awaitingState = false;
         if (v.NeedState.Contains(_self))
@@ -116,14 +120,6 @@ public sealed class PeerReplica
         Replay();
         Proceed();
         return true;
-    }
-
-    /// <summary>The coordinator has what it waited for: go on with step <paramref name="c"/>.Step.</summary>
-    public void Continue(ContinueTraining c)
-    {
-        if (c.View != View) return;
-        _continuedTo = Math.Max(_continuedTo, c.Step);
-        Proceed();
     }
 
     /// <summary>Takes every frame the links have read.</summary>
@@ -214,7 +210,7 @@ public sealed class PeerReplica
     {
         if (_paused || _awaitingState || _trainer is not { Finished: false } trainer || _view is not { } v) return;
         long step = trainer.Step;
-        if (_computedStep == step || step == _holdAt && _continuedTo < step) return;
+        if (_computedStep == step) return;
         _computedStep = step;
         var assignment = _plan.Assignment(step);
         TreeNode.Cover(v.LeafStarts[_slice], v.LeafEnds[_slice], _cover);
@@ -301,18 +297,17 @@ public sealed class PeerReplica
             _toCoordinator(new StepFailed(_self, step, e.Message));
             return;
         }
-        _toCoordinator(new StepApplied(View, step, _self, loss, correct));
-        if (IsCheckpointStep(trainer.Step))
-        {
-            _holdAt = trainer.Step;
-            // Before StartEpoch: the coordinator reads the epoch's metrics from this state.
-            if (_view!.Reporter == _self) Report();
-        }
+        _metrics[0] = (float)loss;
+        _metrics[1] = (float)correct;
+        _links.Send(InstallView.Coordinator, _coordinatorEndpoint, Header(PeerFrameKind.Applied, default, 0, step, 2), _metrics.AsSpan());
+        // The replicas do not wait for the coordinator to take it: should the reporter be lost before
+        // its state arrives, the coordinator steps the run back to the state it holds.
+        if (_view!.Reporter == _self && IsCheckpointStep(trainer.Step)) Report();
         if (epochEnded) trainer.StartEpoch();
         Proceed();
     }
 
-    /// <summary>Steps after which the coordinator wants a state (epoch ends, every N steps, the end): the replicas wait there for it.</summary>
+    /// <summary>Steps after which the coordinator wants a state: epoch ends, every N steps, the end.</summary>
     bool IsCheckpointStep(long next)
         => next == _plan.TotalSteps || next % _plan.StepsPerEpoch == 0 || _recipe.CheckpointEvery > 0 && next % _recipe.CheckpointEvery == 0;
 

@@ -14,6 +14,7 @@ public sealed record ViewCandidate(string Id, int Cores, string Endpoint, long S
 /// that just joined, take the state of a member that is ahead; when no member holds a state as new
 /// as the coordinator's own (every replica was lost, or the run was resumed), they take the
 /// coordinator's, which for a fresh run at step 0 each replica makes itself from the seed.
+/// The same holds when the coordinator waits for the state of a step every replica has passed.
 /// Leaves are split by cores in member order (ids, ordinal); member i owns slice i.
 /// </summary>
 public static class ViewPlanner
@@ -29,7 +30,10 @@ public static class ViewPlanner
         long newest = members.Max(m => m.Step);
         string source;
         long step;
-        if (newest >= 0 && newest >= coordinatorStep)
+        // A state the coordinator waits for must come from a replica still at that step; if they all
+        // went past it (its reporter was lost before it arrived), the run steps back to the coordinator's.
+        bool passed = awaitedStep >= 0 && newest > awaitedStep;
+        if (newest >= 0 && newest >= coordinatorStep && !passed)
         {
             step = newest;
             source = members.First(m => m.Step == newest).Id;

@@ -42,19 +42,12 @@ public sealed record WorkerReady(
     [property: Key(0)] string WorkerId,
     [property: Key(1)] string Endpoint) : IProtocolMessage;
 
-/// <summary>Stop at the next safe point and say where you are: the membership is about to change to view View.</summary>
-[MessagePackObject]
-public sealed record PauseTraining([property: Key(0)] int View) : IProtocolMessage;
-
 /// <summary>
-/// A worker has stopped for view View; its trainer replica is at Step (the next step it would
-/// apply), or −1 when it holds no state yet (it has just joined).
+/// Stop at the next safe point and say where you are (a Paused frame on the tensor link, behind the
+/// worker's Applied frames): the membership is about to change to view View.
 /// </summary>
 [MessagePackObject]
-public sealed record TrainingPaused(
-    [property: Key(0)] int View,
-    [property: Key(1)] string WorkerId,
-    [property: Key(2)] long Step) : IProtocolMessage;
+public sealed record PauseTraining([property: Key(0)] int View) : IProtocolMessage;
 
 /// <summary>
 /// The membership from step Step on. Members[i] listens on Endpoints[i], computes leaves
@@ -82,21 +75,6 @@ public sealed record InstallView(
     public const string Seed = "seed";
     public const string Coordinator = "coordinator";
 }
-
-/// <summary>Worker WorkerId has applied step Step of view View; Loss and Correct are the batch's sums.</summary>
-[MessagePackObject]
-public sealed record StepApplied(
-    [property: Key(0)] int View,
-    [property: Key(1)] long Step,
-    [property: Key(2)] string WorkerId,
-    [property: Key(3)] double Loss,
-    [property: Key(4)] double Correct) : IProtocolMessage;
-
-/// <summary>Go on with step Step: the coordinator has the state it waited for.</summary>
-[MessagePackObject]
-public sealed record ContinueTraining(
-    [property: Key(0)] int View,
-    [property: Key(1)] long Step) : IProtocolMessage;
 
 /// <summary>A worker could not apply step Step (a non-finite loss, say); the run cannot go on.</summary>
 [MessagePackObject]

@@ -21,10 +21,7 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         ("tc", typeof(TensorChunk)),
         ("pr", typeof(WorkerReady)),
         ("pp", typeof(PauseTraining)),
-        ("pd", typeof(TrainingPaused)),
         ("pv", typeof(InstallView)),
-        ("pa", typeof(StepApplied)),
-        ("pc", typeof(ContinueTraining)),
         ("pf", typeof(StepFailed)),
         ("pj", typeof(RejoinRun)),
     ];

@@ -18,20 +18,28 @@ public static class CheckpointFile
     static readonly byte[] Magic = "AMLPCKPT"u8.ToArray();
     const int HeaderLength = 8 + 4 + 8 + 32;
 
-    public static void Write(string path, Checkpoint checkpoint)
+    public static void Write(string path, Checkpoint checkpoint) => Write(path, Encode(checkpoint));
+
+    /// <summary>The file's bytes: header (magic, version, length, SHA-256 of the payload) and payload. Encode once to write several files.</summary>
+    public static byte[] Encode(Checkpoint checkpoint)
     {
         byte[] payload = MessagePackSerializer.Serialize(Payload.From(checkpoint));
-        var header = new byte[HeaderLength];
-        Magic.CopyTo(header, 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), FormatVersion);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(12), payload.Length);
-        SHA256.HashData(payload, header.AsSpan(20));
+        var file = new byte[HeaderLength + payload.Length];
+        Magic.CopyTo(file, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(12), payload.Length);
+        SHA256.HashData(payload, file.AsSpan(20));
+        payload.CopyTo(file, HeaderLength);
+        return file;
+    }
 
+    /// <summary>Writes encoded checkpoint bytes to a temporary name, flushed, then renames it into place.</summary>
+    public static void Write(string path, byte[] encoded)
+    {
         string temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            stream.Write(header);
-            stream.Write(payload);
+            stream.Write(encoded);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
