@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Akka.Actor;
@@ -43,6 +44,8 @@ public sealed class PeerLinks : IDisposable
     readonly ConcurrentQueue<PeerFrame> _arrived = new();
     readonly ConcurrentDictionary<int, BufferPool> _pools = new();
     readonly ConcurrentDictionary<TcpClient, byte> _inbound = new();
+    // What each reader thread has allocated, as last sampled by it; copied on write, so summing it allocates nothing.
+    StrongBox<long>[] _readers = [];
     readonly Dictionary<string, (string Endpoint, TcpClient Client, NetworkStream Stream)> _outbound = new();
     readonly byte[] _header = new byte[PeerFrameHeader.Size];
     volatile bool _disposed;
@@ -69,6 +72,17 @@ public sealed class PeerLinks : IDisposable
     }
 
     public bool TryTake(out PeerFrame frame) => _arrived.TryDequeue(out frame);
+
+    /// <summary>Managed bytes the reader threads have allocated so far, as last sampled by them.</summary>
+    public long AllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var reader in Volatile.Read(ref _readers)) sum += Volatile.Read(ref reader.Value);
+            return sum;
+        }
+    }
 
     /// <summary>A float buffer of exactly <paramref name="length"/> elements, reused across steps.</summary>
     public float[] Rent(int length) => _pools.GetOrAdd(length, n => new BufferPool(n)).Rent();
@@ -186,6 +200,8 @@ public sealed class PeerLinks : IDisposable
             client.ReceiveTimeout = 0;
 
             ushort[]? half = null;
+            var allocated = new StrongBox<long>();
+            lock (_inbound) _readers = [.. _readers, allocated];
             while (true)
             {
                 stream.ReadExactly(header);
@@ -218,6 +234,7 @@ public sealed class PeerLinks : IDisposable
                     default:
                         throw new InvalidDataException($"a second {h.Kind} frame");
                 }
+                Volatile.Write(ref allocated.Value, GC.GetAllocatedBytesForCurrentThread());
                 _owner.Tell(PeerFramesReady.Instance);
             }
         }

@@ -33,6 +33,7 @@ public sealed class PeerReplica
     readonly string _coordinatorEndpoint;
     readonly Action<IProtocolMessage> _toCoordinator;
     readonly Action<string> _warn;
+    readonly Action<long>? _applied;
     readonly TreeAssembler _assembler;
     readonly float[] _root;
     readonly List<TreeNode> _cover = [];
@@ -47,12 +48,15 @@ public sealed class PeerReplica
     bool[] _gathered = [];
     int _gatheredCount, _slice = -1;
     ushort[]? _half;
+    // One buffer for the run: a state is a few model sizes, and a step allocates nothing.
+    readonly byte[] _state;
     long _reduceStep = -1, _computedStep = -1;
     bool _paused = true, _awaitingState;
 
     public PeerReplica(string self, Mlp model, TrainingPlan plan, PeerRecipe recipe, LocalGradientEngine engine, PeerLinks links, long token,
-        string coordinatorEndpoint, Action<IProtocolMessage> toCoordinator, Action<string> warn)
+        string coordinatorEndpoint, Action<IProtocolMessage> toCoordinator, Action<string> warn, Action<long>? applied = null)
     {
+        _applied = applied;
         _self = self;
         _model = model;
         _plan = plan;
@@ -66,6 +70,8 @@ public sealed class PeerReplica
         _assembler = new TreeAssembler(plan.MicroShards);
         _root = new float[model.NodeLength];
         _return = links.Return;
+        int parameters = model.Layout.Count;
+        _state = new byte[new TrainerState(0, 0, 0, 0, new float[parameters], Optimizer.Create(recipe.ToOptimizer(), parameters).State).ByteLength];
     }
 
     /// <summary>The view installed last, or −1.</summary>
@@ -110,7 +116,8 @@ public sealed class PeerReplica
         if (v.StateSource == _self && _trainer is not null)
         {
             if (_trainer.Step != v.Step) _warn($"view {v.View} starts at step {v.Step}, but this replica is at step {_trainer.Step}");
-            byte[] state = TrainerState.Capture(_trainer).ToBytes();
+            TrainerState.Write(_trainer, _state);
+            byte[] state = _state;
             for (int i = 0; i < v.Members.Length; i++)
                 if (v.Members[i] != _self && v.NeedState.Contains(v.Members[i]))
                     _links.Send(v.Members[i], v.Endpoints[i], Header(PeerFrameKind.State, default, 0, v.Step, state.Length), state);
@@ -304,6 +311,7 @@ public sealed class PeerReplica
         // its state arrives, the coordinator steps the run back to the state it holds.
         if (_view!.Reporter == _self && IsCheckpointStep(trainer.Step)) Report();
         if (epochEnded) trainer.StartEpoch();
+        _applied?.Invoke(step);
         Proceed();
     }
 
@@ -313,8 +321,9 @@ public sealed class PeerReplica
 
     void Report()
     {
-        byte[] state = TrainerState.Capture(_trainer!).ToBytes();
-        _links.Send(InstallView.Coordinator, _coordinatorEndpoint, Header(PeerFrameKind.State, default, 0, _trainer!.Step, state.Length), state);
+        var trainer = _trainer!;
+        TrainerState.Write(trainer, _state);
+        _links.Send(InstallView.Coordinator, _coordinatorEndpoint, Header(PeerFrameKind.State, default, 0, trainer.Step, _state.Length), _state);
     }
 
     PeerFrameHeader Header(PeerFrameKind kind, TreeNode node, int slice, long step, int length)

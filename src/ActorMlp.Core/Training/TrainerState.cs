@@ -17,26 +17,39 @@ public sealed record TrainerState(long Step, double EpochLoss, double EpochCorre
     public static TrainerState Capture(Trainer t) => new(t.Step, t.EpochLoss, t.EpochCorrect, t.Optimizer.Steps,
         (float[])t.Parameters.Clone(), t.Optimizer.State.Select(s => (float[])s.Clone()).ToArray());
 
-    public int ByteLength => HeaderBytes + 4 * Parameters.Length * (1 + OptimizerState.Length);
+    public int ByteLength => LengthOf(Parameters.Length, OptimizerState.Length);
+
+    static int LengthOf(int parameters, int buffers) => HeaderBytes + 4 * parameters * (1 + buffers);
+
+    /// <summary>Bytes a state of <paramref name="t"/> takes.</summary>
+    public static int LengthOf(Trainer t) => LengthOf(t.Parameters.Length, t.Optimizer.State.Length);
 
     public byte[] ToBytes()
     {
         var bytes = new byte[ByteLength];
-        var b = bytes.AsSpan();
+        Write(bytes, Step, EpochLoss, EpochCorrect, OptimizerSteps, Parameters, OptimizerState);
+        return bytes;
+    }
+
+    /// <summary>Writes the state of <paramref name="t"/> as it is now into <paramref name="b"/> (<see cref="LengthOf(Trainer)"/> bytes), copying nothing else.</summary>
+    public static void Write(Trainer t, Span<byte> b) => Write(b, t.Step, t.EpochLoss, t.EpochCorrect, t.Optimizer.Steps, t.Parameters, t.Optimizer.State);
+
+    static void Write(Span<byte> b, long step, double epochLoss, double epochCorrect, long optimizerSteps, float[] parameters, float[][] state)
+    {
         BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
-        BinaryPrimitives.WriteInt64LittleEndian(b[4..], Step);
-        BinaryPrimitives.WriteDoubleLittleEndian(b[12..], EpochLoss);
-        BinaryPrimitives.WriteDoubleLittleEndian(b[20..], EpochCorrect);
-        BinaryPrimitives.WriteInt64LittleEndian(b[28..], OptimizerSteps);
-        BinaryPrimitives.WriteInt32LittleEndian(b[36..], Parameters.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(b[40..], OptimizerState.Length);
-        int offset = HeaderBytes;
-        foreach (var block in OptimizerState.Prepend(Parameters))
+        BinaryPrimitives.WriteInt64LittleEndian(b[4..], step);
+        BinaryPrimitives.WriteDoubleLittleEndian(b[12..], epochLoss);
+        BinaryPrimitives.WriteDoubleLittleEndian(b[20..], epochCorrect);
+        BinaryPrimitives.WriteInt64LittleEndian(b[28..], optimizerSteps);
+        BinaryPrimitives.WriteInt32LittleEndian(b[36..], parameters.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(b[40..], state.Length);
+        MemoryMarshal.AsBytes(parameters.AsSpan()).CopyTo(b[HeaderBytes..]);
+        int offset = HeaderBytes + 4 * parameters.Length;
+        foreach (var block in state)
         {
             MemoryMarshal.AsBytes(block.AsSpan()).CopyTo(b[offset..]);
             offset += 4 * block.Length;
         }
-        return bytes;
     }
 
     /// <summary>Reads a state of a model with <paramref name="parameters"/> parameters; throws <see cref="InvalidDataException"/> naming what does not fit.</summary>
