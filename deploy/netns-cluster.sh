@@ -23,15 +23,13 @@
 # final evaluation included) divided by the summary's steps.
 set -euo pipefail
 
-usage() {
-  { echo usage:; sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//'; } >&2
-  exit 2
-}
+usage() { echo usage:; sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "netns-cluster: $*" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deploy/netns-lib.sh
 source "$root/deploy/netns-lib.sh"
+AMLP_WHO=netns-cluster
 
 workers=2
 rate=1gbit
@@ -48,7 +46,7 @@ while [[ $# -gt 0 ]]; do
     --out=*) out=${1#--out=}; shift ;;
     --timeout) timeout=$2; shift 2 ;;
     --dll) dll=$2; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) usage; exit 0 ;;
     --hostname|--port|--seed-node|--min-workers|--worker-id|--hostname=*|--port=*|--seed-node=*|--min-workers=*|--worker-id=*)
       die "${1%%=*} is set by this script for each node; leave it out" ;;
     *) args+=("$1"); shift ;;
@@ -97,9 +95,8 @@ for ((i = 0; i <= workers; i++)); do before+=("$(amlp_counters "$i")"); done
 status=0
 AMLP_ECHO=1 amlp_cluster_run "$dll" 4053 "$workers" "$out" "$logs" "$timeout" "${args[@]}" || status=$?
 if [[ $status -ne 0 ]]; then
-  if [[ $status -eq 124 ]]; then
-    echo "netns-cluster: the run did not end within $timeout s" >&2
-  else
+  # (a timeout, 124, has been said already)
+  if [[ $status -ne 124 ]]; then
     echo "netns-cluster: the coordinator failed (exit $status):" >&2
     tail -n 5 "$logs/coordinator.err.log" >&2 || true
   fi

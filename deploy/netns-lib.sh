@@ -11,6 +11,7 @@
 # networks of two scripts never share a name.
 #
 #   amlp_check_machine                 one sentence on stderr and status 1 unless this can work here
+#                                      (messages start with $AMLP_WHO)
 #   amlp_net_up N RATE                 makes the network (RATE: a tc rate such as 1gbit, or none);
 #                                      sets AMLP_ID, AMLP_NS[i], AMLP_ADDR[i], AMLP_VETH[i]
 #   amlp_net_down                      ends every process in the namespaces and removes all it made;
@@ -34,16 +35,16 @@ AMLP_BRIDGE=""
 
 amlp_check_machine() {
   if [[ $(id -u) -ne 0 ]]; then
-    echo "this needs root (network namespaces, veth pairs and tc), and runs as $(id -un)" >&2
+    echo "${AMLP_WHO:-netns}: this needs root (network namespaces, veth pairs and tc), and runs as $(id -un)" >&2
     return 1
   fi
   local tool
   for tool in ip tc; do
-    command -v "$tool" > /dev/null || { echo "'$tool' is missing (apt-get install iproute2)" >&2; return 1; }
+    command -v "$tool" > /dev/null || { echo "${AMLP_WHO:-netns}: '$tool' is missing (apt-get install iproute2)" >&2; return 1; }
   done
   local probe="amlp$$-probe" why
   if ! why=$(ip netns add "$probe" 2>&1); then
-    echo "network namespaces do not work here: 'ip netns add' said: ${why:-nothing}" >&2
+    echo "${AMLP_WHO:-netns}: network namespaces do not work here: 'ip netns add' said: ${why:-nothing}" >&2
     return 1
   fi
   ip netns del "$probe" 2> /dev/null || true
@@ -87,14 +88,18 @@ amlp_net_down() {
     pids=$(ip netns pids "$ns" 2> /dev/null || true)
     if [[ -n $pids ]]; then kill $pids 2> /dev/null || true; fi
   done
+  # A worker told to stop leaves the cluster first: give them all a few seconds together.
+  for ((i = 0; i < 50; i++)); do
+    pids=""
+    for ns in "${AMLP_NS[@]}"; do pids+=" $(ip netns pids "$ns" 2> /dev/null || true)"; done
+    [[ -z ${pids// /} ]] && break
+    sleep 0.1
+  done
   for ns in "${AMLP_NS[@]}"; do
-    for ((i = 0; i < 20; i++)); do
-      [[ -z $(ip netns pids "$ns" 2> /dev/null || true) ]] && break
-      sleep 0.1
-    done
     pids=$(ip netns pids "$ns" 2> /dev/null || true)
     if [[ -n $pids ]]; then kill -9 $pids 2> /dev/null || true; fi
   done
+  wait 2> /dev/null || true
   for ns in "${AMLP_NS[@]}"; do ip netns del "$ns" 2> /dev/null || true; done
   for ((i = 0; i < ${#AMLP_NS[@]}; i++)); do ip link del "${AMLP_ID}h$i" 2> /dev/null || true; done
   ip link del "$AMLP_BRIDGE" 2> /dev/null || true
@@ -128,7 +133,7 @@ amlp_cluster_run() {
   SECONDS=0
   while kill -0 "$cpid" 2> /dev/null; do
     if ((timeout > 0 && SECONDS >= timeout)); then
-      echo "the run did not end within $timeout s; stopping it" >&2
+      echo "${AMLP_WHO:-netns}: the run did not end within $timeout s; stopping it" >&2
       kill "$cpid" "${pids[@]}" 2> /dev/null || true
       wait "$cpid" "${pids[@]}" 2> /dev/null || true
       return 124
