@@ -237,7 +237,8 @@ for rate in "${rate_values[@]}"; do
         for ((v = 0; v < ${#variant_names[@]}; v++)); do
           actormlp_run "$k" "$b" "$v"
           read -r s busy coord <<< "$result"
-          echo "  rate $rate K=$k b=$b rep $rep ${variant_names[$v]}: $s samples/s, busiest node sends $busy MB/step, coordinator $coord" >&2
+          printf '  rate %s K=%d b=%d rep %d %s: %.0f samples/s, busiest node sends %s MB/step, coordinator %s\n' \
+            "$rate" "$k" "$b" "$rep" "${variant_names[$v]}" "$s" "$busy" "$coord" >&2
           ours_sps[v]+=" $s" ours_busy[v]+=" $busy" ours_coord[v]+=" $coord"
         done
         ddp_run "$k" "$b"
