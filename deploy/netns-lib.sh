@@ -21,7 +21,8 @@
 #   amlp_cluster_run DLL PORT K OUT LOGS TIMEOUT FLAGS...
 #                                      actormlp coordinator in node 0 and K workers in nodes 1..K,
 #                                      each with --hostname its address; waits for the run, returns
-#                                      the coordinator's status (124 after TIMEOUT seconds, 0: none);
+#                                      the coordinator's status (124 after TIMEOUT seconds, 0: none;
+#                                      125 when every worker exited and the coordinator still waits);
 #                                      logs in LOGS, the coordinator's output also on stdout when
 #                                      AMLP_ECHO=1
 #   amlp_summary_value RUN_DIR KEY     a number or string field of RUN_DIR/summary.json
@@ -118,7 +119,10 @@ amlp_cluster_run() {
   shift 6
   local seed="akka.tcp://actormlp@${AMLP_ADDR[0]}:$port" pids=()
   local coordinator=(ip netns exec "${AMLP_NS[0]}" dotnet "$dll" coordinator --hostname "${AMLP_ADDR[0]}"
-    --port "$port" --min-workers "$workers" --progress lines "$@" --out "$out")
+    --port "$port" --min-workers "$workers" --out "$out")
+  # A line per epoch in the log, unless the flags say otherwise (a flag may be given once).
+  [[ " $* " == *" --progress "* || " $* " == *" --progress="* ]] || coordinator+=(--progress lines)
+  coordinator+=("$@")
   if [[ ${AMLP_ECHO:-0} == 1 ]]; then
     "${coordinator[@]}" > >(tee "$logs/coordinator.log") 2> "$logs/coordinator.err.log" &
   else
@@ -131,12 +135,25 @@ amlp_cluster_run() {
     pids+=("$!")
   done
   SECONDS=0
+  local alone_since=-1 alive p
   while kill -0 "$cpid" 2> /dev/null; do
     if ((timeout > 0 && SECONDS >= timeout)); then
       echo "${AMLP_WHO:-netns}: the run did not end within $timeout s; stopping it" >&2
       kill "$cpid" "${pids[@]}" 2> /dev/null || true
       wait "$cpid" "${pids[@]}" 2> /dev/null || true
       return 124
+    fi
+    # Every worker gone and the coordinator still there for 30 s: it would wait for them forever.
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2> /dev/null && alive=1 && break; done
+    if ((alive == 0)); then
+      ((alone_since >= 0)) || alone_since=$SECONDS
+      if ((SECONDS - alone_since >= 30)); then
+        echo "${AMLP_WHO:-netns}: every worker exited before the run ended (see worker-*.log); stopping the coordinator" >&2
+        kill "$cpid" 2> /dev/null || true
+        wait "$cpid" "${pids[@]}" 2> /dev/null || true
+        return 125
+      fi
     fi
     sleep 0.2
   done
