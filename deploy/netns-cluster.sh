@@ -21,6 +21,10 @@
 # --hostname its own address, so links between any two nodes cross the simulated network.
 # Bytes per step: each node's veth counters over the whole run (cluster forming, warm-up and
 # final evaluation included) divided by the summary's steps.
+# Exit codes: 0 done; 2 a bad command line; 1 this machine cannot make the network (not root,
+# no network namespaces) or the run failed (a timeout, every worker gone while the coordinator
+# waits for 30 s, a coordinator that failed). Killed with SIGKILL, it cannot clean up: remove
+# what is left with `ip netns del amlpPID-nI` and `ip link del amlpPIDb`.
 set -euo pipefail
 
 usage() { echo usage:; sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//'; }
