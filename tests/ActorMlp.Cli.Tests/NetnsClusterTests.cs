@@ -30,9 +30,9 @@ public sealed class NetnsClusterTests : IDisposable
         string run = _cli.NewPath();
 
         var (code, stdout, stderr) = await RunScript(
-            ["--workers", "2", "--rate", "1gbit", "--timeout", "100", "--out", run,
+            ["--workers", "2", "--rate", "1gbit", "--timeout", "140", "--out", run,
              "--dll", Path.Combine(AppContext.BaseDirectory, "actormlp.dll"), .. Flags],
-            TimeSpan.FromSeconds(150));
+            TimeSpan.FromSeconds(180));
         string log = $"exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}";
 
         var network = Regex.Match(stderr, @"^network (amlp\d+):", RegexOptions.Multiline);
