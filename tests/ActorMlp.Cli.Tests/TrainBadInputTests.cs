@@ -48,6 +48,8 @@ public sealed class TrainBadInputTests : IDisposable
     [InlineData(new[] { "--workers", "-1" }, "--workers")]
     [InlineData(new[] { "--tensor-link", "carrier-pigeon" }, "tensor-link")]
     [InlineData(new[] { "--wire-precision", "fp8" }, "wire-precision")]
+    [InlineData(new[] { "--reduction", "ring" }, "reduction")]
+    [InlineData(new[] { "--reduction", "peer", "--tensor-link", "akka" }, "reduction")]
     [InlineData(new[] { "--wire-precision", "bf16", "--tensor-link", "akka" }, "wire-precision")]
     [InlineData(new[] { "--test-fraction", "1" }, "--test-fraction")]
     [InlineData(new[] { "--progress", "fancy" }, "--progress")]

@@ -67,6 +67,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Peer_reduction_gives_the_bits_of_the_star_and_of_one_process()
+    {
+        string local = Cli.Sha(_cli.Train([.. Small, "--workers", "0"]));
+        Assert.Equal(local, Cli.Sha(_cli.Train([.. Small, "--workers", "2", "--reduction", "star"])));
+        Assert.Equal(local, Cli.Sha(_cli.Train([.. Small, "--workers", "3", "--reduction", "peer"])));
+    }
+
+    [Fact]
+    public void Peer_reduction_in_bf16_gives_the_same_bits_for_two_and_three_workers()
+    {
+        string two = Cli.Sha(_cli.Train([.. Small, "--workers", "2", "--reduction", "peer", "--wire-precision", "bf16"]));
+        string three = Cli.Sha(_cli.Train([.. Small, "--workers", "3", "--reduction", "peer", "--wire-precision", "bf16"]));
+        Assert.Equal(two, three);
+        Assert.NotEqual(Cli.Sha(_cli.Train([.. Small, "--workers", "0"])), two);
+    }
+
+    [Fact]
     public void Two_threads_per_worker_give_the_same_parameters_as_one()
     {
         string one = Cli.Sha(_cli.Train([.. Small, "--threads-per-worker", "1"]));
