@@ -6,12 +6,14 @@ namespace ActorMlp.Benchmarks.Scaling;
 /// <summary>
 /// `scaling`: prints <see cref="ScalingModel"/>'s predictions as Markdown tables — per model the bytes
 /// on the busiest node's link, then per batch the samples/s and step time of each exchange for every
-/// worker count and link rate. Deterministic: every input is a flag or a default written below.
+/// worker count and link rate. Deterministic: every input is a flag or a default written below. With
+/// several micro-shard counts a row is printed for each that changes the prediction: they differ only
+/// where workers outnumber the smaller count's leaves.
 /// </summary>
 public static class ScalingMode
 {
     const string Usage = "usage: ActorMlp.Benchmarks scaling [--layers 784,256,128,10]... [--batch 512,128] [--workers 2,4,8,16,64]\n" +
-        "  [--rates 1gbit,10gbit] [--micro-shards 16] [--compute-us-per-row X] [--optimizer-ns-per-param Y]\n" +
+        "  [--rates 1gbit,10gbit] [--micro-shards 16,64] [--compute-us-per-row X] [--optimizer-ns-per-param Y]\n" +
         "  [--latency-us 50] [--overhead-ms 0.3]";
 
     // Measured with `costs` on the 2-core development machine (AMD EPYC, AVX2, no AVX-512), at the node a
@@ -31,7 +33,7 @@ public static class ScalingMode
         var models = new List<int[]>();
         int[] batches = [512, 128], workers = [2, 4, 8, 16, 64];
         double[] rates = [1e9, 10e9];
-        int microShards = 16;
+        int[] microShards = [16, 64];
         double? computeUs = null;
         double optimizerNs = MeasuredOptimizerNsPerParameter, latencyUs = 50, overheadMs = 0.3;
         for (int i = 1; i < args.Length; i += 2)
@@ -45,7 +47,7 @@ public static class ScalingMode
                     case "--batch": ok = TryParseInts(value!, out batches); break;
                     case "--workers": ok = TryParseInts(value!, out workers); break;
                     case "--rates": ok = TryParseRates(value!, out rates); break;
-                    case "--micro-shards": ok = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out microShards) && int.IsPow2(microShards); break;
+                    case "--micro-shards": ok = TryParseInts(value!, out microShards) && microShards.All(int.IsPow2); break;
                     case "--compute-us-per-row": ok = TryParsePositive(value!, out double c); computeUs = c; break;
                     case "--optimizer-ns-per-param": ok = TryParsePositive(value!, out optimizerNs); break;
                     case "--latency-us": ok = TryParsePositive(value!, out latencyUs, zero: true); break;
@@ -59,9 +61,9 @@ public static class ScalingMode
             }
         }
         if (models.Count == 0) models = [[784, 256, 128, 10], [784, 1024, 1024, 10]];
-        if (batches.Any(b => b < microShards))
+        if (batches.Any(b => b < microShards.Max()))
         {
-            Console.Error.WriteLine($"scaling: every batch must hold at least one row per micro-shard ({microShards})");
+            Console.Error.WriteLine($"scaling: every batch must hold at least one row per micro-shard ({microShards.Max()})");
             return 2;
         }
 
@@ -80,7 +82,7 @@ public static class ScalingMode
 
     static double MultiplyAdds(int[] layers) => Enumerable.Range(0, layers.Length - 1).Sum(l => (double)layers[l] * layers[l + 1]);
 
-    static string Report(List<int[]> models, int[] batches, int[] workers, double[] rates, int microShards, double? computeUs,
+    static string Report(List<int[]> models, int[] batches, int[] workers, double[] rates, int[] microShards, double? computeUs,
         double optimizerSeconds, double latencySeconds, double overheadSeconds)
     {
         var o = new StringBuilder();
@@ -89,18 +91,27 @@ public static class ScalingMode
         {
             long p = ScalingModel.Parameters(layers);
             double c = ComputeUsPerRow(layers, computeUs);
-            o.AppendLine(inv, $"### {string.Join('-', layers)}: P = {p:N0} parameters, {microShards} micro-shards");
+            o.AppendLine(inv, $"### {string.Join('-', layers)}: P = {p:N0} parameters");
             o.AppendLine();
             o.AppendLine(inv, $"compute {c:0.###} µs/row, optimizer {optimizerSeconds * 1e9:0.###} ns/parameter ({p * optimizerSeconds * 1e3:0.00} ms), " +
                 $"overhead {overheadSeconds * 1e3:0.###} ms/step, latency {latencySeconds * 1e6:0.#} µs/round");
             o.AppendLine();
             o.AppendLine("MB a step puts on the busiest node's link (the larger direction):");
             o.AppendLine();
-            o.AppendLine("| K | " + string.Join(" | ", Exchanges.Select(Name)) + " |");
-            o.AppendLine("|---|" + string.Concat(Exchanges.Select(_ => "---|")));
+            o.AppendLine("| K | M | " + string.Join(" | ", Exchanges.Select(Name)) + " |");
+            o.AppendLine("|---|---|" + string.Concat(Exchanges.Select(_ => "---|")));
             foreach (int k in workers)
-                o.AppendLine($"| {k} | " + string.Join(" | ", Exchanges.Select(e =>
-                    (ScalingModel.Busiest(ScalingModel.NodeTraffic(e, p, k, microShards)).Wire / 1e6).ToString("0.00", inv))) + " |");
+            {
+                string? previous = null;
+                foreach (int m in microShards)
+                {
+                    string cells = string.Join(" | ", Exchanges.Select(e =>
+                        (ScalingModel.Busiest(ScalingModel.NodeTraffic(e, p, k, m)).Wire / 1e6).ToString("0.00", inv)));
+                    if (cells == previous) continue;
+                    o.AppendLine($"| {k} | {m} | {cells} |");
+                    previous = cells;
+                }
+            }
             o.AppendLine();
             foreach (int batch in batches)
             {
@@ -108,19 +119,26 @@ public static class ScalingMode
                 double single = batch / (batch * costs.ComputeSecondsPerRow + p * optimizerSeconds);
                 o.AppendLine(inv, $"Batch {batch}: samples/s (step ms); one process without a network: {single:N0} samples/s");
                 o.AppendLine();
-                o.AppendLine("| K | link | rows/worker | " + string.Join(" | ", Exchanges.Select(Name)) + " |");
-                o.AppendLine("|---|---|---|" + string.Concat(Exchanges.Select(_ => "---|")));
+                o.AppendLine("| K | link | M | rows/worker | " + string.Join(" | ", Exchanges.Select(Name)) + " |");
+                o.AppendLine("|---|---|---|---|" + string.Concat(Exchanges.Select(_ => "---|")));
                 foreach (double rate in rates)
                     foreach (int k in workers)
                     {
-                        var shape = new ClusterShape(k, batch, microShards);
-                        var link = new LinkSpec(rate, latencySeconds);
-                        var estimates = Exchanges.Select(e => ScalingModel.Estimate(e, p, shape, link, costs)).ToArray();
-                        int leafRows = ScalingModel.BusiestRows(Exchange.PeerFp32, batch, microShards, k);
-                        int ringRows = ScalingModel.BusiestRows(Exchange.RingFp32, batch, microShards, k);
-                        string rows = leafRows == ringRows ? $"{leafRows}" : $"{leafRows} (ring {ringRows})";
-                        o.AppendLine($"| {k} | {RateName(rate)} | {rows} | " +
-                            string.Join(" | ", estimates.Select(s => string.Create(inv, $"{s.SamplesPerSecond(batch):N0} ({s.Seconds * 1e3:0.0})"))) + " |");
+                        string? previous = null;
+                        foreach (int m in microShards)
+                        {
+                            var shape = new ClusterShape(k, batch, m);
+                            var link = new LinkSpec(rate, latencySeconds);
+                            var estimates = Exchanges.Select(e => ScalingModel.Estimate(e, p, shape, link, costs)).ToArray();
+                            int leafRows = ScalingModel.BusiestRows(Exchange.PeerFp32, batch, m, k);
+                            int ringRows = ScalingModel.BusiestRows(Exchange.RingFp32, batch, m, k);
+                            string rows = leafRows == ringRows ? $"{leafRows}" : $"{leafRows} (ring {ringRows})";
+                            string cells = rows + " | " + string.Join(" | ", estimates.Select(s =>
+                                string.Create(inv, $"{s.SamplesPerSecond(batch):N0} ({s.Seconds * 1e3:0.0})")));
+                            if (cells == previous) continue;
+                            o.AppendLine($"| {k} | {RateName(rate)} | {m} | {cells} |");
+                            previous = cells;
+                        }
                     }
                 o.AppendLine();
             }
