@@ -92,14 +92,14 @@ public class ScalingModelTests
     {
         // Star, 2 workers, 1 leaf each of 2 rows; P = 98: the coordinator sends 2·392 B and receives 2·400 B.
         var s = ScalingModel.Estimate(Exchange.StarFp32, 98, new ClusterShape(2, 4, 2), new LinkSpec(8000, 0.01),
-            new StepCosts(ComputeSecondsPerRow: 0.25, OptimizerSecondsPerParameter: 0.001, OverheadSeconds: 0.5));
+            new StepCosts(ComputeSecondsPerRow: 0.25, ComputeSecondsPerParameter: 0.002, OptimizerSecondsPerParameter: 0.001, OverheadSeconds: 0.5));
         Assert.Equal(2, s.BusiestRows);
         Assert.Equal(new Traffic(784, 800), s.BusiestNode);
-        Assert.Equal(0.5, s.Compute, 12);
+        Assert.Equal(2 * 0.25 + 98 * 0.002, s.Compute, 12);
         Assert.Equal(800 / 1000.0 + 2 * 0.01, s.Communication, 12);
         Assert.Equal(0.098, s.Optimizer, 12);
-        Assert.Equal(0.5 + 0.82 + 0.098 + 0.5, s.Seconds, 12);
-        Assert.Equal(4 / 1.918, s.SamplesPerSecond(4), 12);
+        Assert.Equal(0.696 + 0.82 + 0.098 + 0.5, s.Seconds, 12);
+        Assert.Equal(4 / 2.114, s.SamplesPerSecond(4), 12);
     }
 
     [Fact]
@@ -108,5 +108,13 @@ public class ScalingModelTests
         Assert.True(ScalingMode.TryParseRates("1gbit,10gbit,100mbit", out var rates));
         Assert.Equal([1e9, 10e9, 100e6], rates);
         Assert.False(ScalingMode.TryParseRates("1gb", out _));
+    }
+
+    [Fact]
+    public void A_worker_without_leaves_computes_nothing_not_even_its_per_step_part()
+    {
+        var costs = new StepCosts(ComputeSecondsPerRow: 1, ComputeSecondsPerParameter: 1, OptimizerSecondsPerParameter: 0, OverheadSeconds: 0);
+        Assert.Equal(0, costs.Compute(0, 1000));
+        Assert.Equal(1003, costs.Compute(3, 1000));
     }
 }

@@ -13,15 +13,16 @@ namespace ActorMlp.Benchmarks.Scaling;
 public static class ScalingMode
 {
     const string Usage = "usage: ActorMlp.Benchmarks scaling [--layers 784,256,128,10]... [--batch 512,128] [--workers 2,4,8,16,64]\n" +
-        "  [--rates 1gbit,10gbit] [--micro-shards 16,64] [--compute-us-per-row X] [--optimizer-ns-per-param Y]\n" +
+        "  [--rates 1gbit,10gbit] [--micro-shards 16,64] [--compute-us-per-row X] [--compute-ns-per-param Y]\n" +
+        "  [--optimizer-ns-per-param Z]\n" +
         "  [--latency-us 50] [--overhead-ms 0.3]";
 
-    // Measured with `costs` on the 2-core development machine (AMD EPYC, AVX2, no AVX-512), at the node a
-    // worker computes in a 2-worker step of batch 128 (64 rows, 8 leaves); see benchmarks/README.md.
-    static readonly Dictionary<string, double> MeasuredComputeUsPerRow = new()
+    // Measured with `costs --layers L` (leaves of 8 rows) on the 2-core development machine (AMD EPYC, AVX2, no
+    // AVX-512) while it was shared; see benchmarks/README.md. Per row, and per parameter once per step.
+    static readonly Dictionary<string, (double UsPerRow, double NsPerParameter)> MeasuredCompute = new()
     {
-        ["784,256,128,10"] = 30.0,
-        ["784,1024,1024,10"] = 160.0,
+        ["784,256,128,10"] = (30.0, 1.0),
+        ["784,1024,1024,10"] = (250.0, 3.0),
     };
     const string ReferenceLayers = "784,256,128,10";
     const double MeasuredOptimizerNsPerParameter = 1.5;
@@ -34,7 +35,7 @@ public static class ScalingMode
         int[] batches = [512, 128], workers = [2, 4, 8, 16, 64];
         double[] rates = [1e9, 10e9];
         int[] microShards = [16, 64];
-        double? computeUs = null;
+        double? computeUs = null, computeNs = null;
         double optimizerNs = MeasuredOptimizerNsPerParameter, latencyUs = 50, overheadMs = 0.3;
         for (int i = 1; i < args.Length; i += 2)
         {
@@ -49,6 +50,7 @@ public static class ScalingMode
                     case "--rates": ok = TryParseRates(value!, out rates); break;
                     case "--micro-shards": ok = TryParseInts(value!, out microShards) && microShards.All(int.IsPow2); break;
                     case "--compute-us-per-row": ok = TryParsePositive(value!, out double c); computeUs = c; break;
+                    case "--compute-ns-per-param": ok = TryParsePositive(value!, out double f, zero: true); computeNs = f; break;
                     case "--optimizer-ns-per-param": ok = TryParsePositive(value!, out optimizerNs); break;
                     case "--latency-us": ok = TryParsePositive(value!, out latencyUs, zero: true); break;
                     case "--overhead-ms": ok = TryParsePositive(value!, out overheadMs, zero: true); break;
@@ -67,33 +69,39 @@ public static class ScalingMode
             return 2;
         }
 
-        Console.Write(Report(models, batches, workers, rates, microShards, computeUs, optimizerNs * 1e-9, latencyUs * 1e-6, overheadMs * 1e-3));
+        Console.Write(Report(models, batches, workers, rates, microShards, computeUs, computeNs, optimizerNs * 1e-9, latencyUs * 1e-6, overheadMs * 1e-3));
         return 0;
     }
 
-    /// <summary>The compute cost of a model: measured, given, or scaled from the reference model by multiply-adds per row.</summary>
-    public static double ComputeUsPerRow(int[] layers, double? given)
+    /// <summary>
+    /// The compute costs of a model (µs per row, ns per parameter and step): given, measured, or scaled from the
+    /// reference model — by multiply-adds per row, and the per-step part by nothing, as it is already per parameter.
+    /// </summary>
+    public static (double UsPerRow, double NsPerParameter) Compute(int[] layers, double? usPerRow, double? nsPerParameter)
     {
-        if (given is { } c) return c;
-        if (MeasuredComputeUsPerRow.TryGetValue(string.Join(',', layers), out double measured)) return measured;
-        int[] reference = ReferenceLayers.Split(',').Select(int.Parse).ToArray();
-        return MeasuredComputeUsPerRow[ReferenceLayers] * MultiplyAdds(layers) / MultiplyAdds(reference);
+        if (!MeasuredCompute.TryGetValue(string.Join(',', layers), out var measured))
+        {
+            int[] reference = ReferenceLayers.Split(',').Select(int.Parse).ToArray();
+            var r = MeasuredCompute[ReferenceLayers];
+            measured = (r.UsPerRow * MultiplyAdds(layers) / MultiplyAdds(reference), r.NsPerParameter);
+        }
+        return (usPerRow ?? measured.UsPerRow, nsPerParameter ?? measured.NsPerParameter);
     }
 
     static double MultiplyAdds(int[] layers) => Enumerable.Range(0, layers.Length - 1).Sum(l => (double)layers[l] * layers[l + 1]);
 
     static string Report(List<int[]> models, int[] batches, int[] workers, double[] rates, int[] microShards, double? computeUs,
-        double optimizerSeconds, double latencySeconds, double overheadSeconds)
+        double? computeNs, double optimizerSeconds, double latencySeconds, double overheadSeconds)
     {
         var o = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         foreach (var layers in models)
         {
             long p = ScalingModel.Parameters(layers);
-            double c = ComputeUsPerRow(layers, computeUs);
+            var (c, f) = Compute(layers, computeUs, computeNs);
             o.AppendLine(inv, $"### {string.Join('-', layers)}: P = {p:N0} parameters");
             o.AppendLine();
-            o.AppendLine(inv, $"compute {c:0.###} µs/row, optimizer {optimizerSeconds * 1e9:0.###} ns/parameter ({p * optimizerSeconds * 1e3:0.00} ms), " +
+            o.AppendLine(inv, $"compute {c:0.###} µs/row + {f:0.###} ns/parameter per step ({p * f * 1e-6:0.00} ms), optimizer {optimizerSeconds * 1e9:0.###} ns/parameter ({p * optimizerSeconds * 1e3:0.00} ms), " +
                 $"overhead {overheadSeconds * 1e3:0.###} ms/step, latency {latencySeconds * 1e6:0.#} µs/round");
             o.AppendLine();
             o.AppendLine("MB a step puts on the busiest node's link (the larger direction):");
@@ -115,8 +123,8 @@ public static class ScalingMode
             o.AppendLine();
             foreach (int batch in batches)
             {
-                var costs = new StepCosts(c * 1e-6, optimizerSeconds, overheadSeconds);
-                double single = batch / (batch * costs.ComputeSecondsPerRow + p * optimizerSeconds);
+                var costs = new StepCosts(c * 1e-6, f * 1e-9, optimizerSeconds, overheadSeconds);
+                double single = batch / (costs.Compute(batch, p) + p * optimizerSeconds);
                 o.AppendLine(inv, $"Batch {batch}: samples/s (step ms); one process without a network: {single:N0} samples/s");
                 o.AppendLine();
                 o.AppendLine("| K | link | M | rows/worker | " + string.Join(" | ", Exchanges.Select(Name)) + " |");

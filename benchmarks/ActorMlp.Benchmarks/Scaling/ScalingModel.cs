@@ -6,7 +6,7 @@ namespace ActorMlp.Benchmarks.Scaling;
 /// <summary>
 /// Predicts the time of one synchronous data-parallel step from measured costs and link figures:
 ///
-///   step = compute(busiest worker's rows) + max(bytes sent, bytes received) of the busiest node / link rate
+///   step = compute(busiest worker's rows, P) + max(bytes sent, bytes received) of the busiest node / link rate
 ///          + rounds · latency + optimizer(P) + fixed overhead
 ///
 /// Assumptions, all of them optimistic in the same direction so schemes compare like with like:
@@ -130,7 +130,7 @@ public static class ScalingModel
         var busiest = Busiest(NodeTraffic(exchange, parameters, cluster.Workers, cluster.MicroShards));
         double wire = busiest.Wire / link.BytesPerSecond + Rounds(exchange, cluster.Workers) * link.LatencySeconds;
         return new StepEstimate(rows, busiest,
-            Compute: rows * costs.ComputeSecondsPerRow,
+            Compute: costs.Compute(rows, parameters),
             Communication: wire,
             Optimizer: parameters * costs.OptimizerSecondsPerParameter,
             Overhead: costs.OverheadSeconds);
