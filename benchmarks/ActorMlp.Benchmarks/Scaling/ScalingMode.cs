@@ -18,14 +18,14 @@ public static class ScalingMode
         "  [--latency-us 50] [--overhead-ms 0.3]";
 
     // Measured with `costs --layers L` (leaves of 8 rows) on the 2-core development machine (AMD EPYC, AVX2, no
-    // AVX-512) while it was shared; see benchmarks/README.md. Per row, and per parameter once per step.
-    static readonly Dictionary<string, (double UsPerRow, double NsPerParameter)> MeasuredCompute = new()
+    // AVX-512) while others' builds kept its load at 13–14: the smallest of 3 runs of each figure, since load
+    // only ever adds time. Compute per row and per parameter once per step; the optimizer's pass per parameter.
+    static readonly Dictionary<string, (double UsPerRow, double NsPerParameter, double OptimizerNs)> Measured = new()
     {
-        ["784,256,128,10"] = (30.0, 1.0),
-        ["784,1024,1024,10"] = (250.0, 3.0),
+        ["784,256,128,10"] = (41.7, 0.66, 0.23),
+        ["784,1024,1024,10"] = (320.0, 6.9, 1.86),
     };
     const string ReferenceLayers = "784,256,128,10";
-    const double MeasuredOptimizerNsPerParameter = 1.5;
 
     static readonly Exchange[] Exchanges = Enum.GetValues<Exchange>();
 
@@ -36,7 +36,8 @@ public static class ScalingMode
         double[] rates = [1e9, 10e9];
         int[] microShards = [16, 64];
         double? computeUs = null, computeNs = null;
-        double optimizerNs = MeasuredOptimizerNsPerParameter, latencyUs = 50, overheadMs = 0.3;
+        double? optimizerNs = null;
+        double latencyUs = 50, overheadMs = 0.3;
         for (int i = 1; i < args.Length; i += 2)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -51,7 +52,7 @@ public static class ScalingMode
                     case "--micro-shards": ok = TryParseInts(value!, out microShards) && microShards.All(int.IsPow2); break;
                     case "--compute-us-per-row": ok = TryParsePositive(value!, out double c); computeUs = c; break;
                     case "--compute-ns-per-param": ok = TryParsePositive(value!, out double f, zero: true); computeNs = f; break;
-                    case "--optimizer-ns-per-param": ok = TryParsePositive(value!, out optimizerNs); break;
+                    case "--optimizer-ns-per-param": ok = TryParsePositive(value!, out double z); optimizerNs = z; break;
                     case "--latency-us": ok = TryParsePositive(value!, out latencyUs, zero: true); break;
                     case "--overhead-ms": ok = TryParsePositive(value!, out overheadMs, zero: true); break;
                     default: ok = false; break;
@@ -69,36 +70,38 @@ public static class ScalingMode
             return 2;
         }
 
-        Console.Write(Report(models, batches, workers, rates, microShards, computeUs, computeNs, optimizerNs * 1e-9, latencyUs * 1e-6, overheadMs * 1e-3));
+        Console.Write(Report(models, batches, workers, rates, microShards, computeUs, computeNs, optimizerNs, latencyUs * 1e-6, overheadMs * 1e-3));
         return 0;
     }
 
     /// <summary>
-    /// The compute costs of a model (µs per row, ns per parameter and step): given, measured, or scaled from the
-    /// reference model — by multiply-adds per row, and the per-step part by nothing, as it is already per parameter.
+    /// The costs of a model — compute µs per row, compute ns per parameter and step, optimizer ns per parameter:
+    /// given, measured, or scaled from the reference model (per row by multiply-adds per row; the per-parameter
+    /// figures as they are, though a model whose parameters outgrow the caches pays more per parameter).
     /// </summary>
-    public static (double UsPerRow, double NsPerParameter) Compute(int[] layers, double? usPerRow, double? nsPerParameter)
+    public static (double UsPerRow, double NsPerParameter, double OptimizerNs) Costs(int[] layers, double? usPerRow, double? nsPerParameter, double? optimizerNs)
     {
-        if (!MeasuredCompute.TryGetValue(string.Join(',', layers), out var measured))
+        if (!Measured.TryGetValue(string.Join(',', layers), out var measured))
         {
             int[] reference = ReferenceLayers.Split(',').Select(int.Parse).ToArray();
-            var r = MeasuredCompute[ReferenceLayers];
-            measured = (r.UsPerRow * MultiplyAdds(layers) / MultiplyAdds(reference), r.NsPerParameter);
+            var r = Measured[ReferenceLayers];
+            measured = (r.UsPerRow * MultiplyAdds(layers) / MultiplyAdds(reference), r.NsPerParameter, r.OptimizerNs);
         }
-        return (usPerRow ?? measured.UsPerRow, nsPerParameter ?? measured.NsPerParameter);
+        return (usPerRow ?? measured.UsPerRow, nsPerParameter ?? measured.NsPerParameter, optimizerNs ?? measured.OptimizerNs);
     }
 
     static double MultiplyAdds(int[] layers) => Enumerable.Range(0, layers.Length - 1).Sum(l => (double)layers[l] * layers[l + 1]);
 
     static string Report(List<int[]> models, int[] batches, int[] workers, double[] rates, int[] microShards, double? computeUs,
-        double? computeNs, double optimizerSeconds, double latencySeconds, double overheadSeconds)
+        double? computeNs, double? optimizerNs, double latencySeconds, double overheadSeconds)
     {
         var o = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         foreach (var layers in models)
         {
             long p = ScalingModel.Parameters(layers);
-            var (c, f) = Compute(layers, computeUs, computeNs);
+            var (c, f, u) = Costs(layers, computeUs, computeNs, optimizerNs);
+            double optimizerSeconds = u * 1e-9;
             o.AppendLine(inv, $"### {string.Join('-', layers)}: P = {p:N0} parameters");
             o.AppendLine();
             o.AppendLine(inv, $"compute {c:0.###} µs/row + {f:0.###} ns/parameter per step ({p * f * 1e-6:0.00} ms), optimizer {optimizerSeconds * 1e9:0.###} ns/parameter ({p * optimizerSeconds * 1e3:0.00} ms), " +
