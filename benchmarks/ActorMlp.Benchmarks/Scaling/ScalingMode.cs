@@ -18,12 +18,12 @@ public static class ScalingMode
         "  [--latency-us 50] [--overhead-ms 0.3]";
 
     // Measured with `costs --layers L` (leaves of 8 rows) on the 2-core development machine (AMD EPYC, AVX2, no
-    // AVX-512) while others' builds kept its load at 13–14: the smallest of 3 runs of each figure, since load
+    // AVX-512) while others' builds kept its load at 13–18: the smallest of 6 runs of each figure, since load
     // only ever adds time. Compute per row and per parameter once per step; the optimizer's pass per parameter.
     static readonly Dictionary<string, (double UsPerRow, double NsPerParameter, double OptimizerNs)> Measured = new()
     {
-        ["784,256,128,10"] = (41.7, 0.66, 0.23),
-        ["784,1024,1024,10"] = (320.0, 6.9, 1.86),
+        ["784,256,128,10"] = (23.4, 0.66, 0.23),
+        ["784,1024,1024,10"] = (138.0, 3.2, 0.60),
     };
     const string ReferenceLayers = "784,256,128,10";
 
