@@ -12,7 +12,8 @@ namespace ActorMlp.Benchmarks.Scaling;
 /// Assumptions, all of them optimistic in the same direction so schemes compare like with like:
 /// - compute and communication do not overlap (a step's exchange starts when its compute ends);
 /// - links are full duplex and a node has one: sending and receiving share nothing, so a node's
-///   time on the wire is the larger of the two, and the busiest node sets the pace;
+///   time on the wire is the larger of the two, and the busiest node sets the pace (for the star a lower
+///   bound: the last worker's subtree cannot start back before its weights went out);
 /// - only payload bytes count (no frame headers, no TCP/IP framing, about 3 % at a 1500-byte MTU);
 /// - a round of messages costs one latency, whatever the number of messages in it;
 /// - summing subtrees or slices and converting to bfloat16 cost nothing beside the optimizer.
