@@ -24,6 +24,7 @@ public class LeafOuterProductsTests
     [InlineData(17, 47, 33, 4)]   // a 16-wide column block and a scalar tail
     [InlineData(3, 15, 7, 2)]     // narrower than one vector
     [InlineData(15, 65, 300, 32)]
+    [InlineData(20, 80, 64, 64)]  // more than one δ panel, a 16-wide x panel, one row per leaf
     [InlineData(7, 48, 0, 4)]     // no rows at all
     public void LeafOuterProducts_matches_its_reference_bit_for_bit(int outs, int ins, int rows, int leaves)
     {
@@ -38,6 +39,14 @@ public class LeafOuterProductsTests
         LeafOuterProducts.Compute(delta, outs, x, ins, bounds, actual);
 
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+
+        // Both register widths, whichever this CPU picks: a run's bits must not depend on the machine having AVX-512.
+        foreach (bool use256 in new[] { false, true })
+        {
+            Array.Fill(actual, float.NaN);
+            LeafOuterProducts.Compute(delta, outs, x, ins, bounds, actual, use256);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
     }
 
     [Fact]
