@@ -23,23 +23,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     public const string Name = "coordinator";
 
-    sealed class Worker(string id, IActorRef actor, int cores, Address address)
-    {
-        public string Id { get; } = id;
-        public IActorRef Actor { get; } = actor;
-        public int Cores { get; } = cores;
-        public Address Address { get; } = address;
-        public bool Ready { get; set; }
-        public long WeightsStep { get; set; } = -1;
-    }
-
     sealed record StartTimedOut : INoSerializationVerificationNeeded;
     sealed record DeadlinePassed(long Step) : INoSerializationVerificationNeeded;
     sealed record NoWorkerTimedOut : INoSerializationVerificationNeeded;
 
     readonly CoordinatorSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();
-    readonly Dictionary<string, Worker> _workers = new();
+    readonly WorkerRoster _workers = new();
     readonly TreeAssembler _assembler;
     readonly string?[] _owner;
     readonly BufferPool _nodes;
@@ -49,8 +39,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly long _token = Random.Shared.NextInt64(1, long.MaxValue);
     readonly Stopwatch _trainTime = new();
     readonly Stopwatch _stepTime = new();
-    readonly Queue<double> _recentSteps = new();
-    readonly HashSet<string> _seen = new();
+    readonly StepDeadline _deadline;
     TensorServer? _server;
     WeightsSnapshot? _snapshot;
     // The next step's weights, written by the optimizer in its pass; null when they must be copied.
@@ -71,9 +60,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _snapshots = new WeightsSnapshot.Pool(setup.Model.Layout.Count, setup.Settings.WirePrecision == WirePrecision.Bf16);
         _chunks = new ChunkAssembler(_nodes);
         _returnNode = _nodes.Return;
+        _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
 
         Receive<RegisterWorker>(Register);
-        Receive<LinkOpened>(m => { if (_workers.TryGetValue(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
+        Receive<LinkOpened>(m => { if (_workers.TryGet(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
         Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));
         Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
         Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "its node is unreachable"));
@@ -118,19 +108,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         AkkaCluster.Get(Context.System).Unsubscribe(Self);
         _server?.Dispose();
-        _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _workers.Seen));
     }
 
     void Register(RegisterWorker m)
     {
-        if (m.Fingerprint != _setup.Fingerprint)
+        if (WorkerRoster.Refusal(m, _setup.Fingerprint) is { } reason)
         {
-            string reason = $"worker {m.WorkerId} has data {m.Fingerprint}, but this run trains on {_setup.Fingerprint}";
             _log.Warning("refused {0}", reason);
             Sender.Tell(new WorkerRefused(reason));
             return;
         }
-        if (_workers.TryGetValue(m.WorkerId, out var existing))
+        if (_workers.TryGet(m.WorkerId, out var existing))
         {
             if (existing.Actor.Equals(Sender))
             {
@@ -140,9 +129,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
             Lose(existing.Id, "it registered again");
         }
-        var worker = new Worker(m.WorkerId, Sender, Math.Max(1, m.Cores), Sender.Path.Address);
-        _workers[m.WorkerId] = worker;
-        _seen.Add(m.WorkerId);
+        var worker = _workers.Add(m, Sender);
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
         Sender.Tell(Accepted());
@@ -155,11 +142,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     WorkerAccepted Accepted() => new(_token, ModelMessage.From(_setup.Model.Spec), PlanMessage.From(_setup.Trainer.Plan), _server?.Endpoint ?? "");
 
-    Worker? ById(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
+    RegisteredWorker? ById(IActorRef actor) => _workers.ByActor(actor);
 
     void LoseAt(Address address, string reason)
     {
-        foreach (var w in _workers.Values.Where(w => w.Address.Equals(address)).ToList()) Lose(w.Id, reason);
+        foreach (var id in _workers.At(address)) Lose(id, reason);
     }
 
     void Lose(string id, string reason)
@@ -184,7 +171,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (!_started)
         {
-            if (_workers.Values.Count(w => w.Ready) < _setup.Settings.MinWorkers) return;
+            if (_workers.All.Count(w => w.Ready) < _setup.Settings.MinWorkers) return;
             _started = true;
             Timers.Cancel("start");
             StartStep();
@@ -215,15 +202,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("deadline", new DeadlinePassed(step.Step), Deadline());
     }
 
-    /// <summary>The larger of the floor and factor × the median of the last 20 step times.</summary>
-    TimeSpan Deadline()
-    {
-        var floor = _setup.Settings.DeadlineFloor;
-        if (_recentSteps.Count == 0) return floor;
-        var sorted = _recentSteps.Order().ToList();
-        var typical = TimeSpan.FromSeconds(sorted[sorted.Count / 2] * _setup.Settings.DeadlineFactor);
-        return typical > floor ? typical : floor;
-    }
+    TimeSpan Deadline() => _deadline.Next();
 
     /// <summary>
     /// The step is late: every worker still holding undone leaves has them also given to the workers
@@ -234,7 +213,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var late = new HashSet<string>();
         for (int leaf = 0; leaf < _owner.Length; leaf++)
             if (_owner[leaf] is { } id && !_assembler.IsCovered(leaf)) late.Add(id);
-        var idle = _workers.Values.Where(w => w.Ready && !late.Contains(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
+        var idle = _workers.All.Where(w => w.Ready && !late.Contains(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (late.Count > 0 && idle.Count > 0)
             SplitRuns(owner => owner is not null && late.Contains(owner), idle, (owner, first, end) =>
                 _log.Warning("worker {0} is late with leaves {1}..{2} of step {3}; also giving them to {4}",
@@ -245,7 +224,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>Splits every run of uncovered, unowned leaves across the ready workers by cores.</summary>
     void AssignOrphans()
     {
-        var live = _workers.Values.Where(w => w.Ready).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
+        var live = _workers.All.Where(w => w.Ready).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (live.Count == 0)
         {
             if (!_waitingLogged)
@@ -269,7 +248,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// Every run of uncovered leaves with one owner that <paramref name="select"/> picks is split across
     /// <paramref name="workers"/> by cores; <paramref name="report"/> hears of each run first.
     /// </summary>
-    void SplitRuns(Func<string?, bool> select, List<Worker> workers, Action<string?, int, int>? report = null)
+    void SplitRuns(Func<string?, bool> select, List<RegisteredWorker> workers, Action<string?, int, int>? report = null)
     {
         var cores = workers.Select(w => w.Cores).ToList();
         int leaf = 0;
@@ -286,7 +265,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
     }
 
-    void Assign(Worker worker, int first, int end)
+    void Assign(RegisteredWorker worker, int first, int end)
     {
         if (end <= first || _inFlight is not { } step || _snapshot is null) return;
         for (int leaf = first; leaf < end; leaf++) _owner[leaf] = worker.Id;
@@ -338,7 +317,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     string? Check(SubtreeArrived m)
     {
         if (_inFlight is not { } step || m.Step != step.Step) return "stale";
-        if (!_workers.ContainsKey(m.WorkerId)) return "unknown sender";
+        if (!_workers.Contains(m.WorkerId)) return "unknown sender";
         var node = m.Node;
         if (node.Level < 0 || node.Level > 30 || node.Index < 0 || node.EndLeaf > _owner.Length) return "no such tree node";
         if (m.Value.Length != _setup.Model.NodeLength) return $"{m.Value.Length} floats where {_setup.Model.NodeLength} are expected";
@@ -366,8 +345,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _log.Warning("step {0} completed {1:F2} s after worker {2} was lost with leaves of it undone", step.Step, r.Since.Elapsed.TotalSeconds, r.Worker);
             _recovering = null;
         }
-        _recentSteps.Enqueue(_stepTime.Elapsed.TotalSeconds);
-        if (_recentSteps.Count > 20) _recentSteps.Dequeue();
+        _deadline.StepTook(_stepTime.Elapsed.TotalSeconds);
         try
         {
             var (left, right) = _assembler.RootHalves();
@@ -404,9 +382,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             RunStatus.Interrupted => $"the run was stopped: {message}",
             _ => $"the run failed: {message}",
         };
-        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking(reason));
+        foreach (var w in _workers.All) w.Actor.Tell(new StopWorking(reason));
         _trainTime.Stop();
-        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _workers.Seen));
         Become(Finished);
     }
 

@@ -23,15 +23,6 @@ namespace ActorMlp.Cluster.Actors;
 /// </summary>
 public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 {
-    sealed class Worker(string id, IActorRef actor, int cores, Address address)
-    {
-        public string Id { get; } = id;
-        public IActorRef Actor { get; } = actor;
-        public int Cores { get; } = cores;
-        public Address Address { get; } = address;
-        public string? Endpoint { get; set; }
-    }
-
     sealed record StartTimedOut : INoSerializationVerificationNeeded;
     sealed record NoWorkerTimedOut : INoSerializationVerificationNeeded;
     sealed record PauseTimedOut(int View) : INoSerializationVerificationNeeded;
@@ -40,12 +31,11 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     readonly CoordinatorSetup _setup;
     readonly PeerRecipe _recipe;
     readonly ILoggingAdapter _log = Context.GetLogger();
-    readonly Dictionary<string, Worker> _workers = new();
-    readonly HashSet<string> _seen = new();
+    readonly WorkerRoster _workers = new();
     readonly long _token = Random.Shared.NextInt64(1, long.MaxValue);
     readonly Stopwatch _trainTime = new();
     readonly Stopwatch _sinceStep = new();
-    readonly Queue<double> _recentSteps = new();
+    readonly StepDeadline _deadline;
     // Step metrics counted since the coordinator's last state, so it can step back to the state it holds.
     readonly List<(double Loss, double Correct)> _records = [];
     readonly Dictionary<string, long> _paused = new();
@@ -69,6 +59,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     {
         _setup = setup;
         _recipe = setup.Peer ?? throw new ArgumentException("a peer-to-peer coordinator needs a recipe");
+        _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
         _state = TrainerState.Capture(setup.Trainer);
         _fromSeed = setup.Trainer.Step == 0 && !setup.Resumed;
         _notified = setup.Trainer.Step;
@@ -93,7 +84,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     {
         AkkaCluster.Get(Context.System).Unsubscribe(Self);
         _links?.Dispose();
-        _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _workers.Seen));
     }
 
     // ---- states ----------------------------------------------------------------------------
@@ -182,20 +173,19 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     // ---- membership ------------------------------------------------------------------------
 
-    IEnumerable<Worker> Ready => _workers.Values.Where(w => w.Endpoint is not null);
+    IEnumerable<RegisteredWorker> Ready => _workers.All.Where(w => w.Endpoint is not null);
 
-    Worker? ById(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
+    RegisteredWorker? ById(IActorRef actor) => _workers.ByActor(actor);
 
     void Register(RegisterWorker m)
     {
-        if (m.Fingerprint != _setup.Fingerprint)
+        if (WorkerRoster.Refusal(m, _setup.Fingerprint) is { } reason)
         {
-            string reason = $"worker {m.WorkerId} has data {m.Fingerprint}, but this run trains on {_setup.Fingerprint}";
             _log.Warning("refused {0}", reason);
             Sender.Tell(new WorkerRefused(reason));
             return;
         }
-        if (_workers.TryGetValue(m.WorkerId, out var existing))
+        if (_workers.TryGet(m.WorkerId, out var existing))
         {
             if (existing.Actor.Equals(Sender))
             {
@@ -204,9 +194,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             }
             Lose(existing.Id, "it registered again");
         }
-        var worker = new Worker(m.WorkerId, Sender, Math.Max(1, m.Cores), Sender.Path.Address);
-        _workers[m.WorkerId] = worker;
-        _seen.Add(m.WorkerId);
+        var worker = _workers.Add(m, Sender);
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
         Sender.Tell(Accepted());
@@ -216,7 +204,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     void Ready_(WorkerReady m)
     {
-        if (!_workers.TryGetValue(m.WorkerId, out var w) || !w.Actor.Equals(Sender))
+        if (!_workers.TryGet(m.WorkerId, out var w) || !w.Actor.Equals(Sender))
         {
             Sender.Tell(new RejoinRun("the coordinator does not know it"));
             return;
@@ -229,7 +217,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     void LoseAt(Address address, string reason)
     {
-        foreach (var w in _workers.Values.Where(w => w.Address.Equals(address)).ToList()) Lose(w.Id, reason);
+        foreach (var id in _workers.At(address)) Lose(id, reason);
     }
 
     void Lose(string id, string reason)
@@ -302,7 +290,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Become(Gathering);
     }
 
-    void Install(List<Worker> ready)
+    void Install(List<RegisteredWorker> ready)
     {
         var candidates = ready.Select(w => new ViewCandidate(w.Id, w.Cores, w.Endpoint!, _paused[w.Id])).ToList();
         var view = ViewPlanner.Plan(_view, candidates, Trainer.Plan.MicroShards, _state.Step, _fromSeed, _awaited, hold: _stopping is not null);
@@ -368,8 +356,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         var step = Trainer.Current;
         _records.Add((loss, correct));
         bool epochEnded = Trainer.Advance(loss, correct);
-        _recentSteps.Enqueue(_sinceStep.Elapsed.TotalSeconds);
-        if (_recentSteps.Count > 20) _recentSteps.Dequeue();
+        _deadline.StepTook(_sinceStep.Elapsed.TotalSeconds);
         _sinceStep.Restart();
         if (_recovering is { } r)
         {
@@ -401,7 +388,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
                 case PeerFrameKind.Applied when f.Values is { Length: 2 } metrics:
                     Applied(h.Step, metrics[0], metrics[1]);
                     break;
-                case PeerFrameKind.Paused when h.View == _view && _current is null && _workers.ContainsKey(f.From):
+                case PeerFrameKind.Paused when h.View == _view && _current is null && _workers.Contains(f.From):
                     _paused[f.From] = h.Index == 1 ? h.Step : -1;
                     break;
                 // A step's state and metrics have the same bits whatever view they were sent under.
@@ -460,15 +447,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         if (epochEnded) Trainer.StartEpoch();
     }
 
-    /// <summary>The larger of the floor and factor × the median of the last 20 step times.</summary>
-    TimeSpan Deadline()
-    {
-        var floor = _setup.Settings.DeadlineFloor;
-        if (_recentSteps.Count == 0) return floor;
-        var sorted = _recentSteps.Order().ToList();
-        var typical = TimeSpan.FromSeconds(sorted[sorted.Count / 2] * _setup.Settings.DeadlineFactor);
-        return typical > floor ? typical : floor;
-    }
+    TimeSpan Deadline() => _deadline.Next();
 
     void Fail(string message)
     {
@@ -485,9 +464,9 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             RunStatus.Interrupted => $"the run was stopped: {message}",
             _ => $"the run failed: {message}",
         };
-        foreach (var w in _workers.Values) w.Actor.Tell(new StopWorking(reason));
+        foreach (var w in _workers.All) w.Actor.Tell(new StopWorking(reason));
         _trainTime.Stop();
-        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _seen.Count));
+        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _workers.Seen));
         Become(Finished);
     }
 }

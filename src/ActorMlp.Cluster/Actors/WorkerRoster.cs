@@ -1,0 +1,60 @@
+using ActorMlp.Cluster.Protocol;
+using Akka.Actor;
+
+namespace ActorMlp.Cluster.Actors;
+
+/// <summary>A worker the coordinator has taken in: who, where, how many cores; what each reduction tracks of it.</summary>
+public sealed class RegisteredWorker(string id, IActorRef actor, int cores, Address address)
+{
+    public string Id { get; } = id;
+    public IActorRef Actor { get; } = actor;
+    public int Cores { get; } = cores;
+    public Address Address { get; } = address;
+
+    /// <summary>Star: its tensor link is up. Peer: it has warmed up and listens on <see cref="Endpoint"/>.</summary>
+    public bool Ready { get; set; }
+
+    /// <summary>Star: the step whose weights it was last sent.</summary>
+    public long WeightsStep { get; set; } = -1;
+
+    /// <summary>Peer: where its peers reach it.</summary>
+    public string? Endpoint { get; set; }
+}
+
+/// <summary>
+/// The workers of a run as both coordinators keep them: by id, with every id ever taken in counted,
+/// and the rule that a worker is refused when its data's fingerprint is not the run's.
+/// </summary>
+public sealed class WorkerRoster
+{
+    readonly Dictionary<string, RegisteredWorker> _workers = new();
+    readonly HashSet<string> _seen = new();
+
+    public IEnumerable<RegisteredWorker> All => _workers.Values;
+
+    /// <summary>Workers taken in over the run, lost ones included.</summary>
+    public int Seen => _seen.Count;
+
+    /// <summary>Why a registration is refused (its data differs, named on both sides), or null.</summary>
+    public static string? Refusal(RegisterWorker m, string runFingerprint) => m.Fingerprint == runFingerprint ? null
+        : $"worker {m.WorkerId} has data {m.Fingerprint}, but this run trains on {runFingerprint}";
+
+    public bool TryGet(string id, out RegisteredWorker worker) => _workers.TryGetValue(id, out worker!);
+
+    public RegisteredWorker Add(RegisterWorker m, IActorRef actor)
+    {
+        var worker = new RegisteredWorker(m.WorkerId, actor, Math.Max(1, m.Cores), actor.Path.Address);
+        _workers[m.WorkerId] = worker;
+        _seen.Add(m.WorkerId);
+        return worker;
+    }
+
+    public bool Remove(string id, out RegisteredWorker worker) => _workers.Remove(id, out worker!);
+
+    public bool Contains(string id) => _workers.ContainsKey(id);
+
+    public RegisteredWorker? ByActor(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
+
+    /// <summary>Ids of the workers on the node at <paramref name="address"/>.</summary>
+    public List<string> At(Address address) => _workers.Values.Where(w => w.Address.Equals(address)).Select(w => w.Id).ToList();
+}
