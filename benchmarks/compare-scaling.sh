@@ -3,7 +3,7 @@
 # deploy/netns-cluster.sh makes them) back to back, and prints one line per row:
 #   rate R K=K b=B VARIANT | actormlp X samples/s | ddp Y | ratio X/Y | busiest node sends A MB/step
 #     (ring 2P(K-1)/K: B MB) | coordinator sends C MB/step | ddp busiest node sends D MB/step
-# (on one line). Each figure is the median of R repetitions, the sides alternating within each, so
+# (on one line), after a line per run on standard error that also names its parameters_sha256. Each figure is the median of R repetitions, the sides alternating within each, so
 # a machine that gets busier or quieter shifts both alike. Needs root.
 #
 #   benchmarks/compare-scaling.sh --peer PATH [--rates 1gbit,..] [--workers 2,4] [--batches 512,128]
@@ -188,7 +188,7 @@ actormlp_run() {
     || fail "ActorMlp (${variant_names[$v]}, K=$k, b=$b) failed with exit $status" "$logs/coordinator.err.log"
   steps=$(amlp_summary_value "$out" steps)
   sps=$(amlp_summary_value "$out" samples_per_second)
-  result="$sps $(most_sent "$before" "$after" "$steps") $(most_sent "${before%%$'\n'*}" "${after%%$'\n'*}" "$steps")"
+  result="$sps $(most_sent "$before" "$after" "$steps") $(most_sent "${before%%$'\n'*}" "${after%%$'\n'*}" "$steps") $(amlp_summary_value "$out" parameters_sha256 | cut -c1-16)"
 }
 
 # ddp_run K B: one DDP run, rank r in worker node r+1; sets result to "SAMPLES_PER_S BUSIEST_MB".
@@ -236,9 +236,9 @@ for rate in "${rate_values[@]}"; do
       for ((rep = 1; rep <= reps; rep++)); do
         for ((v = 0; v < ${#variant_names[@]}; v++)); do
           actormlp_run "$k" "$b" "$v"
-          read -r s busy coord <<< "$result"
-          printf '  rate %s K=%d b=%d rep %d %s: %.0f samples/s, busiest node sends %s MB/step, coordinator %s\n' \
-            "$rate" "$k" "$b" "$rep" "${variant_names[$v]}" "$s" "$busy" "$coord" >&2
+          read -r s busy coord sha <<< "$result"
+          printf '  rate %s K=%d b=%d rep %d %s: %.0f samples/s, busiest node sends %s MB/step, coordinator %s, parameters_sha256 %s...\n' \
+            "$rate" "$k" "$b" "$rep" "${variant_names[$v]}" "$s" "$busy" "$coord" "$sha" >&2
           ours_sps[v]+=" $s" ours_busy[v]+=" $busy" ours_coord[v]+=" $coord"
         done
         ddp_run "$k" "$b"
