@@ -65,6 +65,30 @@ public sealed class NetnsClusterTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task With_the_peer_reduction_the_workers_carry_the_tensors_and_the_coordinator_almost_nothing()
+    {
+        Skip.IfNot(NamespacesWork(out string why), why);
+        string[] flags = ["--epochs", "2", "--reduction", "peer"]; // 64-256-128-10
+        const int parameters = 64 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10;
+        string expected = Cli.Sha(_cli.Train(["--epochs", "2", "--workers", "0"]));
+        string run = _cli.NewPath();
+
+        var (code, stdout, stderr) = await RunScript(
+            ["--workers", "2", "--rate", "1gbit", "--timeout", "140", "--out", run,
+             "--dll", Path.Combine(AppContext.BaseDirectory, "actormlp.dll"), .. flags],
+            TimeSpan.FromSeconds(180));
+        string log = $"exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}";
+        Assert.True(code == 0, log);
+        Assert.Equal(expected, Cli.Sha(run));
+
+        var nodes = Regex.Matches(stdout, @"^node (\S+) +(\S+) +sent +(\d+) B/step", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
+        // Each worker sends the other its half of the subtree and its reduced half back: about P floats.
+        foreach (var worker in new[] { "worker-1", "worker-2" }) Assert.True(nodes[worker] >= 0.9 * parameters * 4, log);
+        Assert.True(nodes["coordinator"] <= 0.05 * parameters * 4, log);
+    }
+
     [DllImport("libc", SetLastError = true)]
     static extern uint geteuid();
 
