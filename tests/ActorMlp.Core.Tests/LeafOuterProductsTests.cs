@@ -25,7 +25,15 @@ public class LeafOuterProductsTests
     [InlineData(3, 15, 7, 2)]     // narrower than one vector
     [InlineData(15, 65, 300, 32)]
     [InlineData(7, 48, 0, 4)]     // no rows at all
+    [InlineData(13, 37, 19, 2)]   // rows and columns past every path's tile: 6- and 8-row tiles, 4-, 8- and 16-lane vectors
+    [InlineData(6, 24, 9, 4)]     // one whole AVX2 tile and a one-vector panel
+    [InlineData(2, 4, 3, 1)]      // one Vector128 and nothing else
     public void LeafOuterProducts_matches_its_reference_bit_for_bit(int outs, int ins, int rows, int leaves)
+    {
+        foreach (var path in ComputeKernel.Supported) MatchesReference(path, outs, ins, rows, leaves);
+    }
+
+    static void MatchesReference(KernelPath path, int outs, int ins, int rows, int leaves)
     {
         var rng = new Random(outs * 1000 + ins + rows);
         var delta = Fill(rng, rows * outs);
@@ -35,8 +43,9 @@ public class LeafOuterProductsTests
         var actual = Enumerable.Repeat(float.NaN, outs * ins).ToArray();
 
         LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, expected);
-        LeafOuterProducts.Compute(delta, outs, x, ins, bounds, actual);
+        LeafOuterProducts.Compute(path, delta, outs, x, ins, bounds, actual);
 
+        Assert.True(expected.Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Select(BitConverter.SingleToInt32Bits)), $"{path} differs from the reference");
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
     }
 

@@ -73,6 +73,9 @@ public static unsafe class Gemm
             case GemmKernelKind.Avx2:
                 Run<GemmKernelAvx2>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
                 break;
+            case GemmKernelKind.Vector128:
+                Run<GemmKernelVector128>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
+                break;
             default:
                 Run<GemmKernelPortable>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
                 break;
@@ -108,7 +111,7 @@ public static unsafe class Gemm
                 float* pb;
                 if (packed is null)
                 {
-                    GemmPacking.PackB(transB, b, ldb, jc, nc, pc, kc, nr, packedBScratch);
+                    GemmPacking.PackB(transB, b, ldb, jc, nc, pc, kc, nr, packedBScratch, blk.Wide);
                     pb = packedBScratch;
                 }
                 else
@@ -130,7 +133,7 @@ public static unsafe class Gemm
                                 Math.Min(mr, mc - ir), Math.Min(nr, nc), overwrite, tile);
                         continue;
                     }
-                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, packedA);
+                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, packedA, blk.Wide);
                     float* cBlock = c + (nint)ic * ldc + jc;
                     // A micro-panel (MR, kc) stays in L1 while the B block streams from L2 beneath it,
                     // and C is walked a row of tiles at a time.
