@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
+using ActorMlp.Cli.Settings;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using Akka.Actor;
@@ -23,7 +24,7 @@ public static class CoordinatorCommand
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
 
-        var setup = new CoordinatorSetup(job.Model, job.Trainer, job.Data.Fingerprint(), recorder, s.Cluster,
+        var setup = new CoordinatorSetup(job.Model, job.Trainer, TrainSettings.Fingerprint(job.Data.Fingerprint()), recorder, s.Cluster,
             new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
         using var stop = new StopSignal();

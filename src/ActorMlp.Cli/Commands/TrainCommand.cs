@@ -3,7 +3,9 @@ using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
+using ActorMlp.Core.Tensors;
 using ActorMlp.Core.Training;
+using ActorMlp.Cli.Settings;
 
 namespace ActorMlp.Cli.Commands;
 
@@ -27,7 +29,7 @@ public static class TrainCommand
         using var stop = new StopSignal();
         if (s.Workers > 0)
         {
-            var setup = new CoordinatorSetup(job.Model, trainer, job.Data.Fingerprint(), recorder,
+            var setup = new CoordinatorSetup(job.Model, trainer, TrainSettings.Fingerprint(job.Data.Fingerprint()), recorder,
                 s.Cluster with { MinWorkers = s.Workers }, new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
             var outcome = EmbeddedCluster.RunAsync(job.Config, setup, s.Workers, s.ThreadsPerWorker, job.Data.Train, setup.Fingerprint,
                 stop.Token).GetAwaiter().GetResult();
@@ -80,5 +82,5 @@ public static class TrainCommand
     public static string Headline(TrainingJob job, string where)
         => $"training {job.Spec} on {job.Data.Name} ({job.Data.Train.Count} train, {job.Data.Test.Count} test), " +
            $"{job.Plan.Epochs} epochs of {job.Plan.StepsPerEpoch} steps, batch {job.Plan.Batch}, " +
-           $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {where}";
+           $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {ComputeKernel.Describe()}, {where}";
 }

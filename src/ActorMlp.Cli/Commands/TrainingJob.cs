@@ -35,6 +35,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         }
         var config = ConfigLoader.Load(args, options);
         var s = TrainSettings.From(config);
+        s.UseKernel();
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var spec = ModelBuilder.Build(s, data);
         if (spec.Head != HeadKind.LinearMse)
