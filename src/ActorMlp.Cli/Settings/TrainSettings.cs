@@ -45,7 +45,7 @@ public sealed record TrainSettings
     /// </summary>
     public void UseKernel()
     {
-        if (Kernel is not { } path) return;
+        KernelPath path = Kernel ?? ComputeKernel.Best;
         if (!ComputeKernel.IsSupported(path))
             throw new UsageException($"--kernel {ComputeKernel.Name(path)} (actormlp.compute.kernel) is not available on this CPU; it runs {string.Join(", ", ComputeKernel.Supported.Select(ComputeKernel.Name))} (or auto)");
         ComputeKernel.Use(path);

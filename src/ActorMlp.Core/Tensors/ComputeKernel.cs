@@ -31,8 +31,39 @@ public static class ComputeKernel
         : IsSupported(KernelPath.Avx2) ? KernelPath.Avx2
         : KernelPath.Vector128;
 
-    /// <summary>The path every hot loop of this process runs; <see cref="Best"/> unless <see cref="Use"/> chose another.</summary>
-    public static KernelPath Current { get; private set; } = Best;
+    static KernelPath _process = Best;
+    [ThreadStatic] static KernelPath? _thread;
+
+    /// <summary>
+    /// The path every hot loop of this process runs; <see cref="Best"/> unless <see cref="Use"/> chose
+    /// another. Tests may pin a path for one thread (<see cref="PinThread"/>) so paths can be compared side by side.
+    /// </summary>
+    public static KernelPath Current => _thread ?? _process;
+
+    /// <summary>Runs this thread's kernels on <paramref name="path"/> until the result is disposed: for tests comparing paths in one process.</summary>
+    internal static IDisposable PinThread(KernelPath path)
+    {
+        Require(path);
+        var previous = _thread;
+        _thread = path;
+        return new Unpin(previous);
+    }
+
+    sealed class Unpin(KernelPath? previous) : IDisposable
+    {
+        public void Dispose() => _thread = previous;
+    }
+
+    /// <summary>
+    /// The guard at the entry of every path-specific kernel: a path is only run where each vector type it
+    /// uses is accelerated, so no kernel ever reaches a software-emulated vector.
+    /// </summary>
+    public static void Require(KernelPath path)
+    {
+        if (!IsSupported(path))
+            throw new PlatformNotSupportedException(
+                $"this CPU has no {Name(path)} kernel path; it runs {string.Join(", ", Supported.Select(Name))}");
+    }
 
     public static bool IsSupported(KernelPath path) => path switch
     {
@@ -48,10 +79,8 @@ public static class ComputeKernel
     /// <summary>Makes <paramref name="path"/> the process's path; refuses one the CPU lacks.</summary>
     public static void Use(KernelPath path)
     {
-        if (!IsSupported(path))
-            throw new PlatformNotSupportedException(
-                $"this CPU has no {Name(path)} kernel path; it runs {string.Join(", ", Supported.Select(Name))}");
-        Current = path;
+        Require(path);
+        _process = path;
     }
 
     public static string Name(KernelPath path) => path switch

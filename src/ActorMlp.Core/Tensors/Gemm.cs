@@ -61,6 +61,8 @@ public static unsafe class Gemm
     private static void Dispatch(GemmKernelKind kind, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, PackedB? packed, float* c, int ldc, bool accumulate)
     {
+        if (!GemmBlocking.IsSupported(kind))
+            throw new PlatformNotSupportedException($"this CPU cannot run the {kind} GEMM kernel; its vectors would be emulated in software");
         GemmBlocking blocking = GemmBlocking.For(kind, n);
         switch (kind)
         {

@@ -22,6 +22,7 @@ public static unsafe class LeafOuterProducts
     /// <summary>On a chosen path, so tests can check every path this CPU runs.</summary>
     internal static void Compute(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)
     {
+        ComputeKernel.Require(path);
         switch (path)
         {
             case KernelPath.Avx512: Run<LeafTilesAvx512>(delta, outs, x, ins, bounds, dW); break;
