@@ -224,17 +224,18 @@ if wants paths; then
   for pair in "vector128 single b=128|--data fashion-mnist --data-dir $data_dir --layers 784,256,128,10 --epochs $epochs --batch 128|0.45" \
               "DOTNET_EnableAVX2=0 digits|--data digits --epochs 3|0.1"; do
     IFS='|' read -r name flags target <<< "$pair"
+    pair_index=$((${pair_index:-0} + 1))
     ours=() theirs=()
     for ((r = 1; r <= reps; r++)); do
       # shellcheck disable=SC2086
       if [[ $name == vector128* ]]; then
-        run "$work/path-a.log" dotnet "$actormlp" train $flags --workers 0 --progress none --kernel vector128 --out "$work/path-a-$r"
+        run "$work/path-a.log" dotnet "$actormlp" train $flags --workers 0 --progress none --kernel vector128 --out "$work/path-a-$pair_index-$r"
       else
-        run "$work/path-a.log" env DOTNET_EnableAVX2=0 dotnet "$actormlp" train $flags --workers 0 --progress none --out "$work/path-a-$r"
+        run "$work/path-a.log" env DOTNET_EnableAVX2=0 dotnet "$actormlp" train $flags --workers 0 --progress none --out "$work/path-a-$pair_index-$r"
       fi
       ours+=("$(value samples_per_second "$work/path-a.log")")
       # shellcheck disable=SC2086
-      run "$work/path-b.log" dotnet "$actormlp" train $flags --workers 0 --progress none --kernel avx2 --out "$work/path-b-$r"
+      run "$work/path-b.log" dotnet "$actormlp" train $flags --workers 0 --progress none --kernel avx2 --out "$work/path-b-$pair_index-$r"
       theirs+=("$(value samples_per_second "$work/path-b.log")")
     done
     awk -v row="$name vs avx2 samples/s" -v a="$(median "${ours[@]}")" -v b="$(median "${theirs[@]}")" -v t="$target" 'BEGIN {
