@@ -28,6 +28,7 @@ public class LeafOuterProductsTests
     [InlineData(13, 37, 19, 2)]   // rows and columns past every path's tile: 6- and 8-row tiles, 4-, 8- and 16-lane vectors
     [InlineData(6, 24, 9, 4)]     // one whole AVX2 tile and a one-vector panel
     [InlineData(2, 4, 3, 1)]      // one Vector128 and nothing else
+    [InlineData(100, 40, 600, 16)] // δ past the AVX2 and Vector128 paths' L2 budget: outputs in groups of 78
     public void LeafOuterProducts_matches_its_reference_bit_for_bit(int outs, int ins, int rows, int leaves)
     {
         foreach (var path in ComputeKernel.Supported) MatchesReference(path, outs, ins, rows, leaves);

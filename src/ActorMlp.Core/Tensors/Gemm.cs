@@ -96,7 +96,8 @@ public static unsafe class Gemm
         int ncMax = Math.Min(blk.NC, blk.PaddedN(n));
         int mcMax = Math.Min(blk.MC, (m + mr - 1) / mr * mr);
 
-        float* packedA = GemmScratch.A(mcMax * kcStep);
+        // 8 floats of slack: the 6-row transpose's last store runs 2 floats past its panel.
+        float* packedA = GemmScratch.A(mcMax * kcStep + 8);
         float* packedBScratch = packed is null ? GemmScratch.B(ncMax * kcStep) : null;
         float* packedBAll = packed is null ? null : packed.Pointer;
         int paddedN = blk.PaddedN(n);

@@ -66,11 +66,18 @@ public static unsafe class LeafOuterProducts
             PackPanels(pd, outs, rows, fullRows, MR, dp, wide);
             // One x panel at a time under every δ panel: the panel stays in L1 while δ (rows × outs)
             // streams from L2; the other order re-reads all of x from memory once per MR outputs.
+            // Where δ outgrows L2 (a 512 KB L2 holds 128 rows of 256 outputs with room to spare, not
+            // 512), the outputs go in groups whose δ fits, each group under all of x in turn: x is
+            // then read once per group, where δ would be read from L3 once per x panel.
+            int group = TTiles.DeltaBlockBytes / Math.Max(1, rows * sizeof(float)) / MR * MR;
+            group = group <= 0 ? MR : Math.Min(group, outs);
+            for (int g0 = 0; g0 < outs; g0 += group)
             for (int j0 = 0; j0 < vecCols; j0 += NR)
             {
                 float* xPanel = xp + (nint)j0 * rows;
                 bool two = j0 + NR <= vecCols;
-                for (int i0 = 0; i0 < outs; i0 += i0 < fullRows ? MR : 1)
+                int g1 = Math.Min(outs, g0 + group);
+                for (int i0 = g0; i0 < g1; i0 += i0 < fullRows ? MR : 1)
                 {
                     bool full = i0 < fullRows;
                     // A row of the tail is read in place, with the stride of δ.
@@ -112,6 +119,8 @@ internal unsafe interface ILeafTiles
 {
     static abstract int MR { get; }
     static abstract int Lanes { get; }
+    /// <summary>Bytes of δ one group of outputs may hold, so it stays in L2 under the x panels (int.MaxValue: one group).</summary>
+    static abstract int DeltaBlockBytes { get; }
     static abstract void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack);
 }
 

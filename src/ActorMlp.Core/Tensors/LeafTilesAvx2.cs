@@ -15,6 +15,8 @@ internal unsafe struct LeafTilesAvx2 : ILeafTiles
     const int MR_ = 6, NR = 16, Lanes = 8;
     static int ILeafTiles.MR => MR_;
     static int ILeafTiles.Lanes => Lanes;
+    // A third of Zen's 512 KB L2 (Haswell and Skylake clients have 256 KB, where it still spares x's panels).
+    static int ILeafTiles.DeltaBlockBytes => 192 * 1024;
 
     public static void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
     {

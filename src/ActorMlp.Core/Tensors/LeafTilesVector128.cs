@@ -16,6 +16,8 @@ internal unsafe struct LeafTilesVector128 : ILeafTiles
     const int MR_ = 6, NR = 8, Lanes = 4;
     static int ILeafTiles.MR => MR_;
     static int ILeafTiles.Lanes => Lanes;
+    // As AVX2: ARM64 cores have 512 KB to 2 MB of L2.
+    static int ILeafTiles.DeltaBlockBytes => 192 * 1024;
 
     public static void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
     {
