@@ -5,7 +5,7 @@
 # so a machine that gets busier or quieter during the run shifts both alike. Only ratios measured
 # this way mean anything; an absolute figure from another machine or day does not.
 #
-#   benchmarks/compare-pytorch.sh --peer PATH [--reps R] [--epochs E] [--data-dir DIR]
+#   benchmarks/compare-pytorch.sh --peer PATH [--reps R] [--epochs E] [--data-dir DIR] [--kernel K] [--rows LIST]
 #
 #   --peer PATH     the peer script pytorch_mlp.py (or set $ACTORMLP_PEER); it is not part of
 #                   this repository, so it must be named
@@ -13,6 +13,11 @@
 #   --epochs E      epochs of each training run (default 2)
 #   --data-dir DIR  the Fashion-MNIST IDX folder both sides read
 #                   (default /usr/share/datasets/fashion-mnist: apt-get install dataset-fashion-mnist)
+#   --kernel K      ActorMlp's kernel path: auto (default), avx512, avx2 or vector128; pair avx2
+#                   with OPENBLAS_CORETYPE=Haswell so both sides run 256-bit kernels
+#   --rows LIST     comma-separated subset of gemm,single,cluster,paths (default gemm,single,cluster;
+#                   paths: ActorMlp against itself, --kernel vector128 vs --kernel avx2 at batch 128,
+#                   and a CPU without AVX2 (DOTNET_EnableAVX2=0) vs avx2 on digits, 3 epochs)
 #
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread) and the data
 # set; exits 2 naming what is missing. Installs nothing. OPENBLAS_CORETYPE, when set, reaches the
@@ -28,7 +33,7 @@
 set -euo pipefail
 
 usage() {
-  { echo usage:; sed -n '8,15p' "$0" | sed 's/^# \{0,1\}//'; } >&2
+  { echo usage:; sed -n '8,21p' "$0" | sed 's/^# \{0,1\}//'; } >&2
   exit 2
 }
 die() { echo "compare-pytorch: $*" >&2; exit 2; }
@@ -37,9 +42,13 @@ peer="${ACTORMLP_PEER:-}"
 reps=3
 epochs=2
 data_dir=/usr/share/datasets/fashion-mnist
+kernel=auto
+rows=gemm,single,cluster
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --peer|--reps|--epochs|--data-dir) [[ $# -ge 2 ]] || die "$1 needs a value" ;;&
+    --peer|--reps|--epochs|--data-dir|--kernel|--rows) [[ $# -ge 2 ]] || die "$1 needs a value" ;;&
+    --kernel) kernel="${2:-}"; shift 2 ;;
+    --rows) rows="${2:-}"; shift 2 ;;
     --peer) peer="${2:-}"; shift 2 ;;
     --reps) reps="${2:-}"; shift 2 ;;
     --epochs) epochs="${2:-}"; shift 2 ;;
@@ -51,6 +60,9 @@ done
 
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps must be a positive whole number, got '$reps'"
 [[ $epochs =~ ^[1-9][0-9]*$ ]] || die "--epochs must be a positive whole number, got '$epochs'"
+[[ $kernel =~ ^(auto|avx512|avx2|vector128)$ ]] || die "--kernel must be auto, avx512, avx2 or vector128, got '$kernel'"
+[[ $rows =~ ^(gemm|single|cluster|paths)(,(gemm|single|cluster|paths))*$ ]] || die "--rows must list gemm, single, cluster or paths, got '$rows'"
+wants() { [[ ",$rows," == *",$1,"* ]]; }
 [[ -n $peer ]] || die "no peer script: pass --peer PATH/pytorch_mlp.py or set \$ACTORMLP_PEER"
 [[ -f $peer ]] || die "the peer script '$peer' does not exist"
 peer=$(cd "$(dirname "$peer")" && pwd)/$(basename "$peer")
@@ -85,7 +97,8 @@ benchmarks="$root/benchmarks/ActorMlp.Benchmarks/bin/Release/net10.0/ActorMlp.Be
 # One thread for OpenBLAS so it does not compete with PyTorch's own threads (the peer's README).
 export OPENBLAS_NUM_THREADS=1
 export FASHION_DIR="$data_dir"
-data_flags=(--data fashion-mnist --data-dir "$data_dir" --layers 784,256,128,10 --epochs "$epochs")
+kernel_flags=(--kernel "$kernel")
+data_flags=(--data fashion-mnist --data-dir "$data_dir" --layers 784,256,128,10 --epochs "$epochs" "${kernel_flags[@]}")
 
 # run LOG CMD...: runs a measurement, its output to LOG; on failure shows the log's end and stops.
 run() {
@@ -130,7 +143,13 @@ watch_workers() {
   done
 }
 
-echo "ActorMlp vs PyTorch: median of $reps repetition(s), $epochs epoch(s) per training run" >&2
+echo "ActorMlp vs PyTorch: median of $reps repetition(s), $epochs epoch(s) per training run, ActorMlp --kernel $kernel" >&2
+if [[ $kernel == avx2 && ${OPENBLAS_CORETYPE:-} != Haswell ]]; then
+  echo "warning: --kernel avx2 pairs with the peer on OPENBLAS_CORETYPE=Haswell (256-bit kernels on both sides)" >&2
+fi
+# The GEMM target is 0.9 on the AVX2 path (its peer's Haswell kernels are simpler to match), 0.85 otherwise.
+gemm_target=0.85
+[[ $kernel == avx2 ]] && gemm_target=0.9
 
 # OpenBLAS picks its kernels by CPU model; a model it does not know (common in virtual machines) gets
 # the SSE3 "Prescott" kernels, which run sgemm several times slower than the CPU allows, and every
@@ -146,19 +165,21 @@ if [[ $blas_core == Prescott ]] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
 fi
 
 for shape in 1024 128,784,256 128,256,128 128,128,10; do
+  wants gemm || break
   ours=() theirs=()
   for ((r = 1; r <= reps; r++)); do
-    run "$work/gemm-ours.log" dotnet "$benchmarks" gemm "$shape"
+    run "$work/gemm-ours.log" dotnet "$benchmarks" gemm "$shape" "${kernel_flags[@]}"
     v=$(value gflops "$work/gemm-ours.log")
     ours+=("$v")
     run "$work/gemm-peer.log" "$python" "$peer" gemm 1 "$shape"
     v=$(value gflops "$work/gemm-peer.log")
     theirs+=("$v")
   done
-  report "gemm $shape GFLOP/s" "$(median "${ours[@]}")" "$(median "${theirs[@]}")" 0.85
+  report "gemm $shape GFLOP/s" "$(median "${ours[@]}")" "$(median "${theirs[@]}")" "$gemm_target"
 done
 
 for batch in 128 512; do
+  wants single || break
   ours=() theirs=()
   for ((r = 1; r <= reps; r++)); do
     run "$work/single-ours.log" dotnet "$actormlp" train "${data_flags[@]}" --batch "$batch" --workers 0 \
@@ -175,6 +196,7 @@ done
 : > "$work/rss.txt"
 : > "$work/alloc.txt"
 for batch in 128 512; do
+  wants cluster || break
   ours=() theirs=()
   for ((r = 1; r <= reps; r++)); do
     out="$work/cluster-$batch-$r"
@@ -195,6 +217,35 @@ for batch in 128 512; do
   [[ $batch == 128 ]] && target=1.5
   report "cluster 2 workers b=$batch samples/s" "$(median "${ours[@]}")" "$(median "${theirs[@]}")" "$target"
 done
+
+# ActorMlp against itself: the 128-bit path (what ARM64 runs) against the AVX2 path, and a CPU
+# without AVX2 and FMA (the mul-add numeric class) against the AVX2 path, both back to back.
+if wants paths; then
+  for pair in "vector128 single b=128|--data fashion-mnist --data-dir $data_dir --layers 784,256,128,10 --epochs $epochs --batch 128|0.45" \
+              "DOTNET_EnableAVX2=0 digits|--data digits --epochs 3|0.1"; do
+    IFS='|' read -r name flags target <<< "$pair"
+    pair_index=$((${pair_index:-0} + 1))
+    ours=() theirs=()
+    for ((r = 1; r <= reps; r++)); do
+      # shellcheck disable=SC2086
+      if [[ $name == vector128* ]]; then
+        run "$work/path-a.log" dotnet "$actormlp" train $flags --workers 0 --progress none --kernel vector128 --out "$work/path-a-$pair_index-$r"
+      else
+        run "$work/path-a.log" env DOTNET_EnableAVX2=0 dotnet "$actormlp" train $flags --workers 0 --progress none --out "$work/path-a-$pair_index-$r"
+      fi
+      ours+=("$(value samples_per_second "$work/path-a.log")")
+      # shellcheck disable=SC2086
+      run "$work/path-b.log" dotnet "$actormlp" train $flags --workers 0 --progress none --kernel avx2 --out "$work/path-b-$pair_index-$r"
+      theirs+=("$(value samples_per_second "$work/path-b.log")")
+    done
+    awk -v row="$name vs avx2 samples/s" -v a="$(median "${ours[@]}")" -v b="$(median "${theirs[@]}")" -v t="$target" 'BEGIN {
+      r = (b > 0) ? a / b : 0
+      printf "%s | actormlp %s | actormlp avx2 %s | ratio %.2f | target %s | %s\n", row, a, b, r, t, (r >= t ? "ok" : "MISS")
+    }'
+  done
+fi
+
+wants cluster || exit 0
 
 # Steady-state managed allocation per step of a worker (its own report when the run ends), the
 # largest over every worker of every cluster run: on the threads a step runs on, its compute thread

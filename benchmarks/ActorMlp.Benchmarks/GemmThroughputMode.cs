@@ -12,18 +12,35 @@ namespace ActorMlp.Benchmarks;
 /// </summary>
 public static class GemmThroughputMode
 {
-    public const string Usage = "usage: ActorMlp.Benchmarks gemm N | gemm M,K,N [--leaves L]   (C = A(M×K)·B(K×N), one thread;\n" +
-        "  --leaves L: a weight gradient instead, C = δᵀ·x over K rows cut into L tree leaves, LeafOuterProducts)";
+    public const string Usage = "usage: ActorMlp.Benchmarks gemm N | gemm M,K,N [--leaves L] [--kernel auto|avx512|avx2|vector128]\n" +
+        "  (C = A(M×K)·B(K×N), one thread; --leaves L: a weight gradient instead, C = δᵀ·x over K rows cut into L tree leaves,\n" +
+        "  LeafOuterProducts; --kernel: the kernel path, as train's flag)";
 
     public static int Run(string[] args)
     {
         int leaves = 0;
-        bool ok = args.Length == 2 || args.Length == 4 && args[2] == "--leaves"
-            && int.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out leaves) && leaves >= 1 && int.IsPow2(leaves);
+        KernelPath? path = null;
+        bool ok = args.Length >= 2 && args.Length % 2 == 0;
+        for (int i = 2; ok && i < args.Length; i += 2)
+            ok = args[i] switch
+            {
+                "--leaves" => int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out leaves) && leaves >= 1 && int.IsPow2(leaves),
+                "--kernel" => ComputeKernel.TryParse(args[i + 1], out path),
+                _ => false,
+            };
         if (!ok || !TryParseShape(args[1], out int m, out int k, out int n))
         {
             Console.Error.WriteLine(Usage);
             return 2;
+        }
+        if (path is { } chosen)
+        {
+            if (!ComputeKernel.IsSupported(chosen))
+            {
+                Console.Error.WriteLine($"gemm: --kernel {ComputeKernel.Name(chosen)} is not available on this CPU; it runs {string.Join(", ", ComputeKernel.Supported.Select(ComputeKernel.Name))}");
+                return 2;
+            }
+            ComputeKernel.Use(chosen);
         }
 
         var rng = new Random(1);
@@ -53,7 +70,7 @@ public static class GemmThroughputMode
         }
         double gflops = flop * reps / best / 1e9;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT gemm threads=1 m={m} k={k} n={n}{(leaves > 0 ? $" leaves={leaves}" : "")} gflops={gflops:F1}"));
+            $"RESULT gemm threads=1 kernel={ComputeKernel.Name(ComputeKernel.Current)} m={m} k={k} n={n}{(leaves > 0 ? $" leaves={leaves}" : "")} gflops={gflops:F1}"));
         return 0;
     }
 

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Running;
 // data-parallel step model and `costs` the probe of its inputs; everything else goes to BenchmarkDotNet
 // (--filter, --job, --list ...).
 if (args.Length > 0 && args[0] == "gemm") return GemmThroughputMode.Run(args);
-if (args.Length == 1 && args[0] == "peak") return PeakMode.Run();
+if (args.Length > 0 && args[0] == "peak") return PeakMode.Run(args);
 if (args.Length > 0 && args[0] == "scaling") return ScalingMode.Run(args);
 if (args.Length > 0 && args[0] == "costs") return CostsMode.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);

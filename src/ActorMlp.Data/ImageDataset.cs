@@ -1,3 +1,4 @@
+using ActorMlp.Core.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
@@ -61,6 +62,9 @@ public sealed class ImageDataset : Dataset
         ref float sh = ref MemoryMarshal.GetReference(shift);
         ref float sc = ref MemoryMarshal.GetReference(scale);
         ref float dst = ref MemoryMarshal.GetReference(floats);
+        // Where Vector256 is not the path (ARM64, --kernel vector128) 16 bytes at a time in 128-bit registers.
+        bool wide = ComputeKernel.Current != KernelPath.Vector128;
+        if (wide)
         for (; i <= n - Vector256<byte>.Count; i += Vector256<byte>.Count)
         {
             var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref src, (nuint)i));
@@ -71,11 +75,24 @@ public sealed class ImageDataset : Dataset
             Affine(Vector256.ConvertToSingle(c), ref sh, ref sc, ref dst, (nuint)i + 16);
             Affine(Vector256.ConvertToSingle(d), ref sh, ref sc, ref dst, (nuint)i + 24);
         }
+        for (; i <= n - Vector128<byte>.Count; i += Vector128<byte>.Count)
+        {
+            var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref src, (nuint)i));
+            var (a, b) = Vector128.Widen(lo);
+            var (c, d) = Vector128.Widen(hi);
+            Affine(Vector128.ConvertToSingle(a), ref sh, ref sc, ref dst, (nuint)i);
+            Affine(Vector128.ConvertToSingle(b), ref sh, ref sc, ref dst, (nuint)i + 4);
+            Affine(Vector128.ConvertToSingle(c), ref sh, ref sc, ref dst, (nuint)i + 8);
+            Affine(Vector128.ConvertToSingle(d), ref sh, ref sc, ref dst, (nuint)i + 12);
+        }
         for (; i < n; i++) floats[i] = (bytes[i] - shift[i]) * scale[i];
     }
 
     static void Affine(Vector256<float> v, ref float shift, ref float scale, ref float destination, nuint at)
         => ((v - Vector256.LoadUnsafe(ref shift, at)) * Vector256.LoadUnsafe(ref scale, at)).StoreUnsafe(ref destination, at);
+
+    static void Affine(Vector128<float> v, ref float shift, ref float scale, ref float destination, nuint at)
+        => ((v - Vector128.LoadUnsafe(ref shift, at)) * Vector128.LoadUnsafe(ref scale, at)).StoreUnsafe(ref destination, at);
 
     public override void HashInto(IncrementalHash hash)
     {

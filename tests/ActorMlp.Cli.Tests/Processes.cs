@@ -15,9 +15,13 @@ public sealed class Processes : IDisposable
 
     readonly List<Node> _nodes = [];
 
-    public Node Start(params string[] args)
+    public Node Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
+
+    /// <summary>A process with extra environment variables, e.g. DOTNET_EnableAVX2=0 to imitate a CPU without AVX2 and FMA.</summary>
+    public Node StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actormlp.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;

@@ -1,3 +1,5 @@
+using ActorMlp.Core.Tensors;
+
 namespace ActorMlp.Data.Tests;
 
 public sealed class ImageDatasetTests
@@ -47,6 +49,28 @@ public sealed class ImageDatasetTests
         Assert.All(x[Features..], v => Assert.Equal(-1f, v));
         Assert.All(y[1..], v => Assert.Equal(-1f, v));
         Assert.Equal(1f / 255f * 254, x[0], 6);
+    }
+
+    [Fact]
+    public void A_row_widened_on_every_kernel_path_has_the_bits_of_the_plain_transform()
+    {
+        // 784 = 24·32 + 16: the 256-bit body, the 128-bit body and a tail of zero, or all 128-bit.
+        foreach (int n in new[] { 0, 1, 15, 16, 17, 33, 47, 784 })
+        {
+            var rng = new Random(n);
+            var bytes = new byte[n];
+            rng.NextBytes(bytes);
+            var shift = Enumerable.Range(0, n).Select(i => (float)rng.Next(0, 50)).ToArray();
+            var scale = Enumerable.Range(0, n).Select(i => 1f / rng.Next(1, 300)).ToArray();
+            var expected = Enumerable.Range(0, n).Select(i => BitConverter.SingleToInt32Bits((bytes[i] - shift[i]) * scale[i])).ToArray();
+            foreach (var path in ComputeKernel.Supported)
+                using (ComputeKernel.PinThread(path))
+                {
+                    var row = new float[n];
+                    ImageDataset.WidenScaled(bytes, shift, scale, row);
+                    Assert.True(expected.SequenceEqual(row.Select(BitConverter.SingleToInt32Bits)), $"{path}, n = {n}");
+                }
+        }
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public static class OptionTable
         new("--resume", null, "RUN_DIR", "continue an interrupted run from its newest intact checkpoint"),
         new("--out", "actormlp.train.out", "RUN_DIR", "run folder (default runs/<timestamp>)"),
         new("--progress", "actormlp.train.progress", "MODE", "auto | bar | lines | none"),
+        new("--kernel", "actormlp.compute.kernel", "PATH", "auto | avx512 | avx2 | vector128: vector width of every kernel (same bits)"),
         new("--config", null, "FILE.conf", "HOCON file over the defaults; repeat it, a later file wins"),
     ];
 

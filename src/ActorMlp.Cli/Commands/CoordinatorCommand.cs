@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
+using ActorMlp.Cli.Settings;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using Akka.Actor;

@@ -3,7 +3,9 @@ using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
+using ActorMlp.Core.Tensors;
 using ActorMlp.Core.Training;
+using ActorMlp.Cli.Settings;
 
 namespace ActorMlp.Cli.Commands;
 
@@ -92,5 +94,5 @@ public static class TrainCommand
     public static string Headline(TrainingJob job, string where)
         => $"training {job.Spec} on {job.Data.Name} ({job.Data.Train.Count} train, {job.Data.Test.Count} test), " +
            $"{job.Plan.Epochs} epochs of {job.Plan.StepsPerEpoch} steps, batch {job.Plan.Batch}, " +
-           $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {where}";
+           $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {ComputeKernel.Describe()}, {where}";
 }

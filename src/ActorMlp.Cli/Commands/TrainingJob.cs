@@ -38,6 +38,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         }
         var config = ConfigLoader.Load(args, options);
         var s = TrainSettings.From(config);
+        s.UseKernel();
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var spec = ModelBuilder.Build(s, data);
         if (spec.Head != HeadKind.LinearMse)
@@ -94,7 +95,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         var peer = cluster.Reduction == ReductionKind.Peer
             ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Settings.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
             : null;
-        return new CoordinatorSetup(Model, Trainer, Data.Fingerprint(), observer, cluster,
+        return new CoordinatorSetup(Model, Trainer, TrainSettings.Fingerprint(Data.Fingerprint()), observer, cluster,
             new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null);
     }
 

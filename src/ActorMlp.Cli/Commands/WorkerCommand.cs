@@ -3,6 +3,7 @@ using ActorMlp.Cli.Settings;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using Akka.Actor;
+using ActorMlp.Core.Tensors;
 
 namespace ActorMlp.Cli.Commands;
 
@@ -13,7 +14,7 @@ namespace ActorMlp.Cli.Commands;
 /// downed the side without it) it starts a fresh node and keeps trying to join, so a resumed
 /// coordinator finds it again. SIGINT or SIGTERM make it leave the cluster cleanly.
 /// Exit codes: 0 the run finished or the worker was asked to stop; 2 the coordinator refused it
-/// (different data).
+/// (different data, or another numeric class).
 /// </summary>
 public static class WorkerCommand
 {
@@ -21,6 +22,7 @@ public static class WorkerCommand
     {
         var config = ConfigLoader.Load(args, OptionTable.NodeCommands);
         var s = TrainSettings.From(config);
+        s.UseKernel();
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var seeds = new List<Address>();
         foreach (var seed in config.GetStringList("akka.cluster.seed-nodes"))
@@ -29,7 +31,7 @@ public static class WorkerCommand
         if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
         string id = config.GetString("actormlp.cluster.worker-id", "");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
-        string fingerprint = data.Fingerprint();
+        string fingerprint = TrainSettings.Fingerprint(data.Fingerprint());
 
         using var stop = new StopSignal();
         var stopped = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,7 +43,7 @@ public static class WorkerCommand
         {
             joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds);
-            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {data.Name} ({fingerprint})");
+            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {data.Name} ({fingerprint}), {ComputeKernel.Describe()}");
             int first = Task.WaitAny([stopped.Task, system.WhenTerminated, signalled], s.Cluster.JoinTimeout);
             if (first == -1 && !joined.Task.IsCompleted)
             {

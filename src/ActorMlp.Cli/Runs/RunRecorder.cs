@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using ActorMlp.Core.Tensors;
 using ActorMlp.Cli.Commands;
 using ActorMlp.Core.Checkpoints;
 using ActorMlp.Core.Model;
@@ -95,6 +96,7 @@ public sealed class RunRecorder : ITrainingObserver
             SamplesPerSecond = (trainer.Step - _startStep) * plan.Batch / Math.Max(1e-9, trainSeconds),
             TrainSeconds = trainSeconds, WallSeconds = wallSeconds,
             Parameters = trainer.Parameters.Length, ParametersSha256 = sha,
+            Kernel = ComputeKernel.Name(ComputeKernel.Current), NumericClass = ComputeKernel.NumericClass,
         };
         _run.WriteModel(Snapshot(_job, trainer));
         _run.WriteSummary(summary);

@@ -30,4 +30,8 @@ public sealed record Summary
     public required double WallSeconds { get; init; }
     public required int Parameters { get; init; }
     public required string ParametersSha256 { get; init; }
+    /// <summary>The kernel path of this process (avx512, avx2, vector128); a cluster's workers report theirs in their logs.</summary>
+    public required string Kernel { get; init; }
+    /// <summary>fma or mul-add: runs of one class give the same bits on every path.</summary>
+    public required string NumericClass { get; init; }
 }

@@ -1,6 +1,7 @@
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
+using ActorMlp.Core.Tensors;
 using ActorMlp.Cluster.Hosting;
 using Akka.Configuration;
 
@@ -35,6 +36,26 @@ public sealed record TrainSettings
     public required string Out { get; init; }
     public required ProgressMode Progress { get; init; }
     public required ClusterSettings Cluster { get; init; }
+    /// <summary>The kernel path asked for; null for auto (the widest this CPU runs).</summary>
+    public required KernelPath? Kernel { get; init; }
+
+    /// <summary>
+    /// Makes the asked kernel path the process's, before any kernel runs or any weights are packed;
+    /// a path this CPU lacks is a usage error naming the flag.
+    /// </summary>
+    public void UseKernel()
+    {
+        KernelPath path = Kernel ?? ComputeKernel.Best;
+        if (!ComputeKernel.IsSupported(path))
+            throw new UsageException($"--kernel {ComputeKernel.Name(path)} (actormlp.compute.kernel) is not available on this CPU; it runs {string.Join(", ", ComputeKernel.Supported.Select(ComputeKernel.Name))} (or auto)");
+        ComputeKernel.Use(path);
+    }
+
+    /// <summary>
+    /// What a worker registers with: the data fingerprint and the numeric class, so a worker whose
+    /// CPU rounds differently (no hardware FMA) is refused like a worker with other data.
+    /// </summary>
+    public static string Fingerprint(string dataFingerprint) => $"{dataFingerprint}, numeric class {ComputeKernel.NumericClass}";
 
     public static TrainSettings From(Config config)
     {
@@ -89,6 +110,7 @@ public sealed record TrainSettings
             KeepCheckpoints = r.Int(t + "keep-checkpoints", 1, 1000),
             Out = r.String(t + "out"),
             Cluster = cluster,
+            Kernel = r.Choice<KernelPath?>("actormlp.compute.kernel", ComputeKernel.TryParse, "auto, avx512, avx2, vector128"),
             Progress = r.Choice<ProgressMode>(t + "progress", (string s, out ProgressMode p) => Enum.TryParse(s.Trim(), true, out p) && Enum.IsDefined(p) && !int.TryParse(s, out _), "auto, bar, lines, none"),
         };
     }

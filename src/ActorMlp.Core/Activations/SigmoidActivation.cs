@@ -9,8 +9,7 @@ public sealed class SigmoidActivation : IActivation
 
     public void Forward(ReadOnlySpan<float> z, Span<float> a)
     {
-        if (z.IsEmpty) return; // TensorPrimitives.Sigmoid refuses empty spans; an empty micro-shard has none
-        TensorPrimitives.Sigmoid(z, a);
+        ElementwiseKernels.Map<SigmoidLanes>(z, a);   // the project's own sigmoid: the same bits on every path
     }
 
     public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)

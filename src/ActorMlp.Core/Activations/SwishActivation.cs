@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace ActorMlp.Core.Activations;
 
 /// <summary>a = z·σ(z) (Swish, SiLU); f'(z) = σ + a(1 − σ).</summary>
@@ -9,15 +7,13 @@ public sealed class SwishActivation : IActivation
 
     public void Forward(ReadOnlySpan<float> z, Span<float> a)
     {
-        if (z.IsEmpty) return; // TensorPrimitives.Sigmoid refuses empty spans; an empty micro-shard has none
-        TensorPrimitives.Sigmoid(z, a);
-        TensorPrimitives.Multiply(a, z, a);
+        ElementwiseKernels.Map<SwishLanes>(z, a);     // the project's own sigmoid: the same bits on every path
     }
 
     public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)
     {
         if (z.IsEmpty) return;
-        TensorPrimitives.Sigmoid(z, z);        // z ← σ
+        ElementwiseKernels.Map<SigmoidLanes>(z, z);   // z ← σ
         for (int i = 0; i < z.Length; i++)
         {
             float s = z[i];

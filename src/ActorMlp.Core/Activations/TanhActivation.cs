@@ -9,8 +9,7 @@ public sealed class TanhActivation : IActivation
 
     public void Forward(ReadOnlySpan<float> z, Span<float> a)
     {
-        if (z.IsEmpty) return; // TensorPrimitives.Tanh refuses empty spans; an empty micro-shard has none
-        TensorPrimitives.Tanh(z, a);
+        ElementwiseKernels.Map<TanhLanes>(z, a);      // the project's own tanh: the same bits on every path
     }
 
     public void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ)

@@ -1,3 +1,5 @@
+using ActorMlp.Core.Numerics;
+
 namespace ActorMlp.Core.Heads;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed class SigmoidLogLossHead : IOutputHead
         for (int r = 0; r < rows; r++)
         {
             float z = logits[r], y = targets[r];
-            loss += MathF.Max(z, 0f) - z * y + MathF.Log(1f + MathF.Exp(-MathF.Abs(z)));
+            loss += MathF.Max(z, 0f) - z * y + DeterministicMath.Log(1f + DeterministicMath.Exp(-MathF.Abs(z)));
             if ((z > 0f ? 1f : 0f) == y) correct++;
             if (!delta.IsEmpty) delta[r] = Sigmoid(z) - y;
         }
@@ -25,5 +27,5 @@ public sealed class SigmoidLogLossHead : IOutputHead
 
     public void Predict(ReadOnlySpan<float> logits, Span<float> outputs) => outputs[0] = Sigmoid(logits[0]);
 
-    static float Sigmoid(float z) => z >= 0f ? 1f / (1f + MathF.Exp(-z)) : MathF.Exp(z) / (1f + MathF.Exp(z));
+    static float Sigmoid(float z) => z >= 0f ? 1f / (1f + DeterministicMath.Exp(-z)) : DeterministicMath.Exp(z) / (1f + DeterministicMath.Exp(z));
 }

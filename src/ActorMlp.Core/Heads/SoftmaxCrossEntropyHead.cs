@@ -1,8 +1,11 @@
+using ActorMlp.Core.Numerics;
+
 namespace ActorMlp.Core.Heads;
 
 /// <summary>
 /// Softmax over K logits with cross-entropy on the one-hot target, from the logits:
 /// loss = logΣexp(z) − z_y computed with the max subtracted (log-sum-exp), δ = softmax(z) − onehot(y).
+/// exp and log are the project's own (DeterministicMath), so δ has the same bits on every CPU.
 /// </summary>
 public sealed class SoftmaxCrossEntropyHead(int classes) : IOutputHead
 {
@@ -24,13 +27,13 @@ public sealed class SoftmaxCrossEntropyHead(int classes) : IOutputHead
 
             float max = z[arg];
             float sum = 0f;
-            for (int j = 0; j < classes; j++) sum += MathF.Exp(z[j] - max);
-            float lse = max + MathF.Log(sum);
+            for (int j = 0; j < classes; j++) sum += DeterministicMath.Exp(z[j] - max);
+            float lse = max + DeterministicMath.Log(sum);
             loss += lse - z[y];
 
             if (delta.IsEmpty) continue;
             var d = delta.Slice(r * classes, classes);
-            for (int j = 0; j < classes; j++) d[j] = MathF.Exp(z[j] - lse);
+            for (int j = 0; j < classes; j++) d[j] = DeterministicMath.Exp(z[j] - lse);
             d[y] -= 1f;
         }
         return loss;
@@ -41,7 +44,7 @@ public sealed class SoftmaxCrossEntropyHead(int classes) : IOutputHead
         float max = logits[0];
         for (int j = 1; j < classes; j++) max = MathF.Max(max, logits[j]);
         float sum = 0f;
-        for (int j = 0; j < classes; j++) sum += outputs[j] = MathF.Exp(logits[j] - max);
+        for (int j = 0; j < classes; j++) sum += outputs[j] = DeterministicMath.Exp(logits[j] - max);
         for (int j = 0; j < classes; j++) outputs[j] /= sum;
     }
 }

@@ -27,11 +27,18 @@ public static class BFloat16
         if (destination.Length < source.Length) throw new ArgumentException("the destination is shorter than the source", nameof(destination));
         var bits = MemoryMarshal.Cast<float, uint>(source);
         int i = 0;
-        for (; i <= source.Length - Vector256<uint>.Count * 2; i += Vector256<uint>.Count * 2)
+        if (ComputeKernel.Current != KernelPath.Vector128)
+            for (; i <= source.Length - Vector256<uint>.Count * 2; i += Vector256<uint>.Count * 2)
+            {
+                var lo = Round(Vector256.Create(bits.Slice(i, 8)));
+                var hi = Round(Vector256.Create(bits.Slice(i + 8, 8)));
+                Vector256.Narrow(lo, hi).CopyTo(destination.Slice(i));
+            }
+        for (; i <= source.Length - Vector128<uint>.Count * 2; i += Vector128<uint>.Count * 2)
         {
-            var lo = Round(Vector256.Create(bits.Slice(i, 8)));
-            var hi = Round(Vector256.Create(bits.Slice(i + 8, 8)));
-            Vector256.Narrow(lo, hi).CopyTo(destination.Slice(i));
+            var lo = Round(Vector128.Create(bits.Slice(i, 4)));
+            var hi = Round(Vector128.Create(bits.Slice(i + 4, 4)));
+            Vector128.Narrow(lo, hi).CopyTo(destination.Slice(i));
         }
         for (; i < source.Length; i++) destination[i] = Narrow(source[i]);
     }
@@ -44,16 +51,30 @@ public static class BFloat16
         return Vector256.ConditionalSelect(nan, (u >> 16) | Vector256.Create(0x40u), rounded);
     }
 
+    static Vector128<uint> Round(Vector128<uint> u)
+    {
+        var rounded = (u + (Vector128.Create(0x7FFFu) + ((u >> 16) & Vector128<uint>.One))) >> 16;
+        var nan = Vector128.GreaterThan(u & Vector128.Create(0x7FFFFFFFu), Vector128.Create(0x7F800000u));
+        return Vector128.ConditionalSelect(nan, (u >> 16) | Vector128.Create(0x40u), rounded);
+    }
+
     public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         if (destination.Length < source.Length) throw new ArgumentException("the destination is shorter than the source", nameof(destination));
         var bits = MemoryMarshal.Cast<float, uint>(destination);
         int i = 0;
-        for (; i <= source.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+        if (ComputeKernel.Current != KernelPath.Vector128)
+            for (; i <= source.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Create(source.Slice(i, 16)));
+                (lo << 16).CopyTo(bits.Slice(i));
+                (hi << 16).CopyTo(bits.Slice(i + 8));
+            }
+        for (; i <= source.Length - Vector128<ushort>.Count; i += Vector128<ushort>.Count)
         {
-            var (lo, hi) = Vector256.Widen(Vector256.Create(source.Slice(i, 16)));
+            var (lo, hi) = Vector128.Widen(Vector128.Create(source.Slice(i, 8)));
             (lo << 16).CopyTo(bits.Slice(i));
-            (hi << 16).CopyTo(bits.Slice(i + 8));
+            (hi << 16).CopyTo(bits.Slice(i + 4));
         }
         for (; i < source.Length; i++) destination[i] = Widen(source[i]);
     }

@@ -61,6 +61,8 @@ public static unsafe class Gemm
     private static void Dispatch(GemmKernelKind kind, bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, PackedB? packed, float* c, int ldc, bool accumulate)
     {
+        if (!GemmBlocking.IsSupported(kind))
+            throw new PlatformNotSupportedException($"this CPU cannot run the {kind} GEMM kernel; its vectors would be emulated in software");
         GemmBlocking blocking = GemmBlocking.For(kind, n);
         switch (kind)
         {
@@ -72,6 +74,9 @@ public static unsafe class Gemm
                 break;
             case GemmKernelKind.Avx2:
                 Run<GemmKernelAvx2>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
+                break;
+            case GemmKernelKind.Vector128:
+                Run<GemmKernelVector128>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
                 break;
             default:
                 Run<GemmKernelPortable>(blocking, transA, transB, m, n, k, a, lda, b, ldb, packed, c, ldc, accumulate);
@@ -91,7 +96,8 @@ public static unsafe class Gemm
         int ncMax = Math.Min(blk.NC, blk.PaddedN(n));
         int mcMax = Math.Min(blk.MC, (m + mr - 1) / mr * mr);
 
-        float* packedA = GemmScratch.A(mcMax * kcStep);
+        // 8 floats of slack: the 6-row transpose's last store runs 2 floats past its panel.
+        float* packedA = GemmScratch.A(mcMax * kcStep + 8);
         float* packedBScratch = packed is null ? GemmScratch.B(ncMax * kcStep) : null;
         float* packedBAll = packed is null ? null : packed.Pointer;
         int paddedN = blk.PaddedN(n);
@@ -108,7 +114,7 @@ public static unsafe class Gemm
                 float* pb;
                 if (packed is null)
                 {
-                    GemmPacking.PackB(transB, b, ldb, jc, nc, pc, kc, nr, packedBScratch);
+                    GemmPacking.PackB(transB, b, ldb, jc, nc, pc, kc, nr, packedBScratch, blk.Wide);
                     pb = packedBScratch;
                 }
                 else
@@ -130,7 +136,7 @@ public static unsafe class Gemm
                                 Math.Min(mr, mc - ir), Math.Min(nr, nc), overwrite, tile);
                         continue;
                     }
-                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, packedA);
+                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, packedA, blk.Wide);
                     float* cBlock = c + (nint)ic * ldc + jc;
                     // A micro-panel (MR, kc) stays in L1 while the B block streams from L2 beneath it,
                     // and C is walked a row of tiles at a time.

@@ -5,6 +5,7 @@ namespace ActorMlp.Core.Tensors;
 internal enum GemmKernelKind
 {
     Portable,
+    Vector128,
     Avx2,
     Avx512,
 }
@@ -33,17 +34,27 @@ internal readonly struct GemmBlocking
         Kind = kind; MR = mr; NR = nr; KC = kc; MC = mc; NC = nc; Narrow = narrow;
     }
 
-    public static GemmKernelKind BestKind { get; } =
-        IsSupported(GemmKernelKind.Avx512) ? GemmKernelKind.Avx512
-        : IsSupported(GemmKernelKind.Avx2) ? GemmKernelKind.Avx2
-        : GemmKernelKind.Portable;
+    /// <summary>The kernel of the process's path (<see cref="ComputeKernel.Current"/>).</summary>
+    public static GemmKernelKind BestKind => KindOf(ComputeKernel.Current);
+
+    /// <summary>The GEMM kernel a path runs: on the 128-bit path, the fused kernel where the CPU fuses in hardware.</summary>
+    public static GemmKernelKind KindOf(KernelPath path) => path switch
+    {
+        KernelPath.Avx512 => GemmKernelKind.Avx512,
+        KernelPath.Avx2 => GemmKernelKind.Avx2,
+        _ => ComputeKernel.HardwareFma ? GemmKernelKind.Vector128 : GemmKernelKind.Portable,
+    };
 
     public static bool IsSupported(GemmKernelKind kind) => kind switch
     {
-        GemmKernelKind.Avx512 => Avx512F.IsSupported,
-        GemmKernelKind.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        GemmKernelKind.Avx512 => ComputeKernel.IsSupported(KernelPath.Avx512),
+        GemmKernelKind.Avx2 => ComputeKernel.IsSupported(KernelPath.Avx2),
+        GemmKernelKind.Vector128 => ComputeKernel.IsSupported(KernelPath.Vector128) && ComputeKernel.HardwareFma,
         _ => true,
     };
+
+    /// <summary>True for the kernels of the 256- and 512-bit paths, whose packing may use 256-bit moves.</summary>
+    public bool Wide => Kind is GemmKernelKind.Avx2 or GemmKernelKind.Avx512;
 
     /// <summary>
     /// Blocking for a product whose op(B) is n wide. Only the micro-tile shape may depend on n; KC never
@@ -55,6 +66,7 @@ internal readonly struct GemmBlocking
             new(kind, GemmKernelAvx512Narrow.MR, GemmKernelAvx512Narrow.NR, kc: 256, mc: 192, nc: 1024, narrow: true),
         GemmKernelKind.Avx512 => new(kind, GemmKernelAvx512.MR, GemmKernelAvx512.NR, kc: 256, mc: 192, nc: 1024),
         GemmKernelKind.Avx2 => new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 192, nc: 1024),
+        GemmKernelKind.Vector128 => new(kind, GemmKernelVector128.MR, GemmKernelVector128.NR, kc: 256, mc: 192, nc: 1024),
         _ => new(kind, GemmKernelPortable.MR, GemmKernelPortable.NR, kc: 256, mc: 128, nc: 1024),
     };
 

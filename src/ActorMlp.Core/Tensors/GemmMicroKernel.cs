@@ -26,7 +26,8 @@ internal static unsafe class GemmTile
     /// <summary>Writes the valid corner of an edge tile; the same single add per element as the full-tile path, so edges round alike.</summary>
     public static void Store(float* tile, int tileStride, float* c, int ldc, int mr, int nr, bool overwrite)
     {
-        bool wide = Vector256.IsHardwareAccelerated;
+        // The 128-bit path stays within 128 bits, as it would on ARM64; a plain add either way, so the same bits.
+        bool wide = Vector256.IsHardwareAccelerated && ComputeKernel.Current != KernelPath.Vector128;
         for (int i = 0; i < mr; i++)
         {
             float* src = tile + i * tileStride;

@@ -3,7 +3,7 @@ namespace ActorMlp.Core.Tensors;
 // δ is (rows, outs), x is (rows, ins), dW is (outs, ins); leaf j is rows [bounds[j], bounds[j+1]), a power of two of leaves.
 /// <summary>
 /// The definition <see cref="LeafOuterProducts"/> is tested against, written the plain way: each
-/// element of a leaf's δᵀ·x is one fused multiply-add chain from zero over the leaf's rows in order,
+/// element of a leaf's δᵀ·x is one multiply-add chain (fused where the CPU fuses, see Fused) from zero over the leaf's rows in order,
 /// and a tree node is left + right, recursively.
 /// </summary>
 public static class LeafOuterProductsReference
@@ -30,7 +30,7 @@ public static class LeafOuterProductsReference
             return left + right;
         }
         float sum = 0;
-        for (int r = bounds[first]; r < bounds[first + 1]; r++) sum = MathF.FusedMultiplyAdd(delta[r * outs + i], x[r * ins + j], sum);
+        for (int r = bounds[first]; r < bounds[first + 1]; r++) sum = ActorMlp.Core.Numerics.Fused.MulAdd(delta[r * outs + i], x[r * ins + j], sum);
         return sum;
     }
 }

@@ -12,7 +12,7 @@ public sealed unsafe class PackedB
 {
     private AlignedBuffer? _buffer;
 
-    /// <summary>Packs for the fastest kernel this CPU runs.</summary>
+    /// <summary>Packs for the kernel of the process's path (<see cref="ComputeKernel.Current"/>).</summary>
     public PackedB() : this(GemmBlocking.BestKind) { }
 
     internal PackedB(GemmKernelKind kind) => Kind = kind;
@@ -49,7 +49,7 @@ public sealed unsafe class PackedB
             for (int pc = 0; pc < k; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, k - pc);
-                GemmPacking.PackB(transB, pb, ldb, 0, n, pc, kc, blk.NR, dst + (nint)pc * paddedN);
+                GemmPacking.PackB(transB, pb, ldb, 0, n, pc, kc, blk.NR, dst + (nint)pc * paddedN, blk.Wide);
             }
     }
 }

@@ -1,0 +1,109 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using ActorMlp.Core.Numerics;
+
+namespace ActorMlp.Core.Tensors;
+
+// δ walks the rows with dStride, x is a packed panel of 8 or 16 columns; dW is the tile's corner, row stride ldw.
+/// <summary>
+/// The AVX2 tiles of <see cref="LeafOuterProducts"/>: (6, 16), 12 ymm accumulators, two x vectors and
+/// the δ broadcast in x86's 16 vector registers.
+/// </summary>
+internal unsafe struct LeafTilesAvx2 : ILeafTiles
+{
+    const int MR_ = 6, NR = 16, Lanes = 8;
+    static int ILeafTiles.MR => MR_;
+    static int ILeafTiles.Lanes => Lanes;
+    // A third of Zen's 512 KB L2 (Haswell and Skylake clients have 256 KB, where it still spares x's panels).
+    static int ILeafTiles.DeltaBlockBytes => 192 * 1024;
+
+    public static void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+    {
+        if (two)
+        {
+            if (full) Tile<LeafFullRows, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+            else Tile<LeafOneRow, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        }
+        else if (full) Tile<LeafFullRows, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        else Tile<LeafOneRow, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+    }
+
+    // One (R, 8·C) tile of dW, all leaves: each leaf's element one FMA chain from zero over its rows,
+    // leaves merged left + right in tree order through the stack.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile<TR, TC>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TR : struct, ILeafRows where TC : struct, ILeafCols
+    {
+        bool full = TR.Full;
+        bool two = TC.Two;
+        int xStride = two ? NR : Lanes;
+        float* top = stack;
+        for (int leaf = 0; leaf < leaves; leaf++)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            int end = bounds[leaf + 1];
+            for (int r = bounds[leaf]; r < end; r++)
+            {
+                float* xr = x + (nint)r * xStride;
+                float* dr = delta + (nint)r * dStride;
+                Vector256<float> b0 = Vector256.Load(xr);
+                Vector256<float> b1 = two ? Vector256.Load(xr + Lanes) : default;
+                Vector256<float> a = Vector256.Create(dr[0]);
+                c00 = Fused.MulAdd(a, b0, c00); if (two) c01 = Fused.MulAdd(a, b1, c01);
+                if (full)
+                {
+                    a = Vector256.Create(dr[1]);
+                    c10 = Fused.MulAdd(a, b0, c10); if (two) c11 = Fused.MulAdd(a, b1, c11);
+                    a = Vector256.Create(dr[2]);
+                    c20 = Fused.MulAdd(a, b0, c20); if (two) c21 = Fused.MulAdd(a, b1, c21);
+                    a = Vector256.Create(dr[3]);
+                    c30 = Fused.MulAdd(a, b0, c30); if (two) c31 = Fused.MulAdd(a, b1, c31);
+                    a = Vector256.Create(dr[4]);
+                    c40 = Fused.MulAdd(a, b0, c40); if (two) c41 = Fused.MulAdd(a, b1, c41);
+                    a = Vector256.Create(dr[5]);
+                    c50 = Fused.MulAdd(a, b0, c50); if (two) c51 = Fused.MulAdd(a, b1, c51);
+                }
+            }
+
+            // Leaf `leaf` closes one pending node per trailing one bit of its index, each a left sibling;
+            // the last leaf of a power-of-two count closes them all.
+            for (int merges = BitOperations.TrailingZeroCount(leaf + 1); merges > 0; merges--)
+            {
+                top -= MR_ * NR;
+                c00 = Vector256.Load(top) + c00; if (two) c01 = Vector256.Load(top + Lanes) + c01;
+                if (full)
+                {
+                    c10 = Vector256.Load(top + 16) + c10; if (two) c11 = Vector256.Load(top + 24) + c11;
+                    c20 = Vector256.Load(top + 32) + c20; if (two) c21 = Vector256.Load(top + 40) + c21;
+                    c30 = Vector256.Load(top + 48) + c30; if (two) c31 = Vector256.Load(top + 56) + c31;
+                    c40 = Vector256.Load(top + 64) + c40; if (two) c41 = Vector256.Load(top + 72) + c41;
+                    c50 = Vector256.Load(top + 80) + c50; if (two) c51 = Vector256.Load(top + 88) + c51;
+                }
+            }
+
+            float* dst;
+            int ld;
+            if (leaf + 1 == leaves)
+            {
+                dst = dW;
+                ld = ldw;
+            }
+            else
+            {
+                dst = top;
+                ld = NR;
+                top += MR_ * NR;
+            }
+            c00.Store(dst); if (two) c01.Store(dst + Lanes);
+            if (full)
+            {
+                c10.Store(dst + 1 * ld); if (two) c11.Store(dst + 1 * ld + Lanes);
+                c20.Store(dst + 2 * ld); if (two) c21.Store(dst + 2 * ld + Lanes);
+                c30.Store(dst + 3 * ld); if (two) c31.Store(dst + 3 * ld + Lanes);
+                c40.Store(dst + 4 * ld); if (two) c41.Store(dst + 4 * ld + Lanes);
+                c50.Store(dst + 5 * ld); if (two) c51.Store(dst + 5 * ld + Lanes);
+            }
+        }
+    }
+}

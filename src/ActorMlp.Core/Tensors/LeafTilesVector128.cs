@@ -1,0 +1,110 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using ActorMlp.Core.Numerics;
+
+namespace ActorMlp.Core.Tensors;
+
+// δ walks the rows with dStride, x is a packed panel of 4 or 8 columns; dW is the tile's corner, row stride ldw.
+/// <summary>
+/// The 128-bit tiles of <see cref="LeafOuterProducts"/> (ARM64, x86 without AVX2): (6, 8), 12
+/// accumulators, two x vectors and the δ broadcast in 16 registers. Fused where the CPU fuses
+/// (<see cref="Fused"/>), as the reference then is too.
+/// </summary>
+internal unsafe struct LeafTilesVector128 : ILeafTiles
+{
+    const int MR_ = 6, NR = 8, Lanes = 4;
+    static int ILeafTiles.MR => MR_;
+    static int ILeafTiles.Lanes => Lanes;
+    // As AVX2: ARM64 cores have 512 KB to 2 MB of L2.
+    static int ILeafTiles.DeltaBlockBytes => 192 * 1024;
+
+    public static void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+    {
+        if (two)
+        {
+            if (full) Tile<LeafFullRows, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+            else Tile<LeafOneRow, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        }
+        else if (full) Tile<LeafFullRows, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        else Tile<LeafOneRow, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+    }
+
+    // One (R, 4·C) tile of dW, all leaves: each leaf's element one fused multiply-add chain from zero over its rows,
+    // leaves merged left + right in tree order through the stack.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile<TR, TC>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TR : struct, ILeafRows where TC : struct, ILeafCols
+    {
+        bool full = TR.Full;
+        bool two = TC.Two;
+        int xStride = two ? NR : Lanes;
+        float* top = stack;
+        for (int leaf = 0; leaf < leaves; leaf++)
+        {
+            Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            int end = bounds[leaf + 1];
+            for (int r = bounds[leaf]; r < end; r++)
+            {
+                float* xr = x + (nint)r * xStride;
+                float* dr = delta + (nint)r * dStride;
+                Vector128<float> b0 = Vector128.Load(xr);
+                Vector128<float> b1 = two ? Vector128.Load(xr + Lanes) : default;
+                Vector128<float> a = Vector128.Create(dr[0]);
+                c00 = Fused.MulAdd(a, b0, c00); if (two) c01 = Fused.MulAdd(a, b1, c01);
+                if (full)
+                {
+                    a = Vector128.Create(dr[1]);
+                    c10 = Fused.MulAdd(a, b0, c10); if (two) c11 = Fused.MulAdd(a, b1, c11);
+                    a = Vector128.Create(dr[2]);
+                    c20 = Fused.MulAdd(a, b0, c20); if (two) c21 = Fused.MulAdd(a, b1, c21);
+                    a = Vector128.Create(dr[3]);
+                    c30 = Fused.MulAdd(a, b0, c30); if (two) c31 = Fused.MulAdd(a, b1, c31);
+                    a = Vector128.Create(dr[4]);
+                    c40 = Fused.MulAdd(a, b0, c40); if (two) c41 = Fused.MulAdd(a, b1, c41);
+                    a = Vector128.Create(dr[5]);
+                    c50 = Fused.MulAdd(a, b0, c50); if (two) c51 = Fused.MulAdd(a, b1, c51);
+                }
+            }
+
+            // Leaf `leaf` closes one pending node per trailing one bit of its index, each a left sibling;
+            // the last leaf of a power-of-two count closes them all.
+            for (int merges = BitOperations.TrailingZeroCount(leaf + 1); merges > 0; merges--)
+            {
+                top -= MR_ * NR;
+                c00 = Vector128.Load(top) + c00; if (two) c01 = Vector128.Load(top + Lanes) + c01;
+                if (full)
+                {
+                    c10 = Vector128.Load(top + 8) + c10; if (two) c11 = Vector128.Load(top + 12) + c11;
+                    c20 = Vector128.Load(top + 16) + c20; if (two) c21 = Vector128.Load(top + 20) + c21;
+                    c30 = Vector128.Load(top + 24) + c30; if (two) c31 = Vector128.Load(top + 28) + c31;
+                    c40 = Vector128.Load(top + 32) + c40; if (two) c41 = Vector128.Load(top + 36) + c41;
+                    c50 = Vector128.Load(top + 40) + c50; if (two) c51 = Vector128.Load(top + 44) + c51;
+                }
+            }
+
+            float* dst;
+            int ld;
+            if (leaf + 1 == leaves)
+            {
+                dst = dW;
+                ld = ldw;
+            }
+            else
+            {
+                dst = top;
+                ld = NR;
+                top += MR_ * NR;
+            }
+            c00.Store(dst); if (two) c01.Store(dst + Lanes);
+            if (full)
+            {
+                c10.Store(dst + 1 * ld); if (two) c11.Store(dst + 1 * ld + Lanes);
+                c20.Store(dst + 2 * ld); if (two) c21.Store(dst + 2 * ld + Lanes);
+                c30.Store(dst + 3 * ld); if (two) c31.Store(dst + 3 * ld + Lanes);
+                c40.Store(dst + 4 * ld); if (two) c41.Store(dst + 4 * ld + Lanes);
+                c50.Store(dst + 5 * ld); if (two) c51.Store(dst + 5 * ld + Lanes);
+            }
+        }
+    }
+}
