@@ -72,7 +72,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
         int parameters = _setup.Model.Layout.Count;
         _links = new PeerLinks(InstallView.Coordinator, host, _setup.Settings.TensorPort, _token, _setup.Model.NodeLength,
-            new TrainerState(0, 0, 0, 0, new float[parameters], _state.OptimizerState).ByteLength, Self,
+            TrainerState.MaxLength(parameters), Self,
             _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning));
         _log.Info("tensor endpoint listening on {0} (peer-to-peer reduction)", _links.Endpoint);
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,

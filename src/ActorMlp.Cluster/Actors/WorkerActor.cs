@@ -167,11 +167,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             string host = _setup.Settings.TensorHost;
             if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
             int parameters = _model.Layout.Count;
-            int stateBytes = new TrainerState(0, 0, 0, 0, new float[parameters], Core.Optim.Optimizer.Create(m.Recipe!.ToOptimizer(), parameters).State).ByteLength;
-            _peers = new PeerLinks(_setup.WorkerId, host, 0, m.RunToken, _model.NodeLength, stateBytes, Self, _setup.Settings.SocketBufferBytes,
+            _peers = new PeerLinks(_setup.WorkerId, host, 0, m.RunToken, _model.NodeLength, TrainerState.MaxLength(parameters), Self, _setup.Settings.SocketBufferBytes,
                 warning => _log.Warning(warning));
             var coordinator = Sender;
-            _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe, _computer, _peers, m.RunToken, m.TensorEndpoint,
+            _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe!, _computer, _peers, m.RunToken, m.TensorEndpoint,
                 message => coordinator.Tell(message, Self), warning => _log.Warning(warning),
                 step => _allocation.StepSent(step, _peers?.AllocatedBytes ?? 0));
             // Opened now, so that the coordinator sees this worker's connection close the moment its process dies.

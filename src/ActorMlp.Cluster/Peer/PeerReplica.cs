@@ -48,8 +48,8 @@ public sealed class PeerReplica
     bool[] _gathered = [];
     int _gatheredCount, _slice = -1;
     ushort[]? _half;
-    // One buffer for the run: a state is a few model sizes, and a step allocates nothing.
-    readonly byte[] _state;
+    // One buffer for the run, made with the replica's trainer: a state is a few model sizes, and a step allocates nothing.
+    byte[]? _state;
     long _reduceStep = -1, _computedStep = -1;
     bool _paused = true, _awaitingState;
 
@@ -70,8 +70,6 @@ public sealed class PeerReplica
         _assembler = new TreeAssembler(plan.MicroShards);
         _root = new float[model.NodeLength];
         _return = links.Return;
-        int parameters = model.Layout.Count;
-        _state = new byte[new TrainerState(0, 0, 0, 0, new float[parameters], Optimizer.Create(recipe.ToOptimizer(), parameters).State).ByteLength];
     }
 
     /// <summary>The view installed last, or −1.</summary>
@@ -110,14 +108,14 @@ public sealed class PeerReplica
         _awaitingState = false;
         if (v.NeedState.Contains(_self))
         {
-            if (v.StateSource == InstallView.Seed) _trainer = FreshTrainer(v.Step);
+            if (v.StateSource == InstallView.Seed) Adopt(FreshTrainer(v.Step));
             else _awaitingState = true;
         }
         if (v.StateSource == _self && _trainer is not null)
         {
             if (_trainer.Step != v.Step) _warn($"view {v.View} starts at step {v.Step}, but this replica is at step {_trainer.Step}");
-            TrainerState.Write(_trainer, _state);
-            byte[] state = _state;
+            TrainerState.Write(_trainer, _state!);
+            byte[] state = _state!;
             for (int i = 0; i < v.Members.Length; i++)
                 if (v.Members[i] != _self && v.NeedState.Contains(v.Members[i]))
                     _links.Send(v.Members[i], v.Endpoints[i], Header(PeerFrameKind.State, default, 0, v.Step, state.Length), state);
@@ -198,11 +196,17 @@ public sealed class PeerReplica
             _warn($"rejected a trainer state of step {state.Step}; view {_view.View} starts at step {_view.Step}");
             return;
         }
-        _trainer ??= FreshTrainer(0);
-        _trainer.Restore(state);
+        if (_trainer is null) Adopt(FreshTrainer(0));
+        _trainer!.Restore(state);
         _awaitingState = false;
         Replay();
         Proceed();
+    }
+
+    void Adopt(Trainer trainer)
+    {
+        _trainer = trainer;
+        _state ??= new byte[TrainerState.LengthOf(trainer)];
     }
 
     Trainer FreshTrainer(long step)
@@ -322,8 +326,8 @@ public sealed class PeerReplica
     void Report()
     {
         var trainer = _trainer!;
-        TrainerState.Write(trainer, _state);
-        _links.Send(InstallView.Coordinator, _coordinatorEndpoint, Header(PeerFrameKind.State, default, 0, trainer.Step, _state.Length), _state);
+        TrainerState.Write(trainer, _state!);
+        _links.Send(InstallView.Coordinator, _coordinatorEndpoint, Header(PeerFrameKind.State, default, 0, trainer.Step, _state!.Length), _state);
     }
 
     PeerFrameHeader Header(PeerFrameKind kind, TreeNode node, int slice, long step, int length)

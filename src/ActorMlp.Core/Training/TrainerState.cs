@@ -21,6 +21,12 @@ public sealed record TrainerState(long Step, double EpochLoss, double EpochCorre
 
     static int LengthOf(int parameters, int buffers) => HeaderBytes + 4 * parameters * (1 + buffers);
 
+    /// <summary>Optimizer buffers a state may hold (Adam has two).</summary>
+    public const int MaxOptimizerBuffers = 8;
+
+    /// <summary>The most bytes a state of a model with <paramref name="parameters"/> parameters can take: what a link accepts.</summary>
+    public static int MaxLength(int parameters) => LengthOf(parameters, MaxOptimizerBuffers);
+
     /// <summary>Bytes a state of <paramref name="t"/> takes.</summary>
     public static int LengthOf(Trainer t) => LengthOf(t.Parameters.Length, t.Optimizer.State.Length);
 
@@ -60,7 +66,7 @@ public sealed record TrainerState(long Step, double EpochLoss, double EpochCorre
         int count = BinaryPrimitives.ReadInt32LittleEndian(b[36..]);
         int buffers = BinaryPrimitives.ReadInt32LittleEndian(b[40..]);
         if (count != parameters) throw new InvalidDataException($"a trainer state of {count} parameters where the model has {parameters}");
-        if (buffers is < 0 or > 8 || b.Length != HeaderBytes + 4L * count * (1 + buffers))
+        if (buffers is < 0 or > MaxOptimizerBuffers || b.Length != HeaderBytes + 4L * count * (1 + buffers))
             throw new InvalidDataException($"a trainer state of {b.Length} bytes does not hold {1 + buffers} blocks of {count} floats");
         var blocks = new float[1 + buffers][];
         int offset = HeaderBytes;
