@@ -223,7 +223,7 @@ public class GemmTests
     [Fact]
     public void Every_fma_kernel_gives_bitwise_the_same_result()
     {
-        // The AVX2, AVX-512 and narrow AVX-512 tiles differ only in shape, and the narrow one reads an
+        // The AVX2, AVX-512 and narrow AVX-512 tiles differ only in shape, and the narrow products (n ≤ 16) read an
         // untransposed A in place; each element's k-sum is the same FMA chain.
         var fmaKinds = Kinds.Where(k => k != GemmKernelKind.Portable).ToArray();
         if (fmaKinds.Length == 0) return;

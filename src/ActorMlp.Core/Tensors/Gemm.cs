@@ -128,11 +128,18 @@ public static unsafe class Gemm
                 for (int ic = 0; ic < m; ic += blk.MC)
                 {
                     int mc = Math.Min(blk.MC, m - ic);
-                    if (typeof(TKernel) == typeof(GemmKernelAvx512Narrow) && !transA)
+                    if (blk.Narrow && !transA && typeof(TKernel) == typeof(GemmKernelAvx512Narrow))
                     {
                         // Narrow products read A in place: packing it would cost as much as the arithmetic.
                         for (int ir = 0; ir < mc; ir += mr)
                             GemmKernelAvx512Narrow.RunUnpackedA(kc, a + (nint)(ic + ir) * lda + pc, lda, pb, c + (nint)(ic + ir) * ldc + jc, ldc,
+                                Math.Min(mr, mc - ir), Math.Min(nr, nc), overwrite, tile);
+                        continue;
+                    }
+                    if (blk.Narrow && !transA && typeof(TKernel) == typeof(GemmKernelAvx2))
+                    {
+                        for (int ir = 0; ir < mc; ir += mr)
+                            GemmKernelAvx2.RunUnpackedA(kc, a + (nint)(ic + ir) * lda + pc, lda, pb, c + (nint)(ic + ir) * ldc + jc, ldc,
                                 Math.Min(mr, mc - ir), Math.Min(nr, nc), overwrite, tile);
                         continue;
                     }

@@ -26,7 +26,7 @@ internal readonly struct GemmBlocking
     /// <summary>Columns of B packed at once: the (KC, NC) block (1 MiB at 256 × 1024) is re-read from L2 for every A micro-panel.</summary>
     public readonly int NC;
 
-    /// <summary>True when op(B) is narrow enough for the 16-wide AVX-512 kernel.</summary>
+    /// <summary>True when op(B) is at most one micro-tile wide: the 16-wide AVX-512 kernel, or the AVX2 kernel reading A in place.</summary>
     public readonly bool Narrow;
 
     private GemmBlocking(GemmKernelKind kind, int mr, int nr, int kc, int mc, int nc, bool narrow = false)
@@ -65,6 +65,8 @@ internal readonly struct GemmBlocking
         GemmKernelKind.Avx512 when n <= GemmKernelAvx512Narrow.NR =>
             new(kind, GemmKernelAvx512Narrow.MR, GemmKernelAvx512Narrow.NR, kc: 256, mc: 192, nc: 1024, narrow: true),
         GemmKernelKind.Avx512 => new(kind, GemmKernelAvx512.MR, GemmKernelAvx512.NR, kc: 256, mc: 192, nc: 1024),
+        GemmKernelKind.Avx2 when n <= GemmKernelAvx2.NR =>
+            new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 192, nc: 1024, narrow: true),
         GemmKernelKind.Avx2 => new(kind, GemmKernelAvx2.MR, GemmKernelAvx2.NR, kc: 256, mc: 192, nc: 1024),
         GemmKernelKind.Vector128 => new(kind, GemmKernelVector128.MR, GemmKernelVector128.NR, kc: 256, mc: 192, nc: 1024),
         _ => new(kind, GemmKernelPortable.MR, GemmKernelPortable.NR, kc: 256, mc: 128, nc: 1024),

@@ -43,6 +43,61 @@ internal unsafe struct GemmKernelAvx2 : IGemmMicroKernel
             pb += 16;
         }
 
+        Finish(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c, ldc, mr, nr, overwrite, tile);
+    }
+
+    /// <summary>
+    /// The same tile with A read in place, rows of A (row stride lda) instead of a packed panel: when
+    /// op(B) is at most 16 wide (a 10-class output layer) packing A costs about as much as the
+    /// arithmetic. Each element is the same FMA chain over p as in <see cref="Run"/>, so the bits are
+    /// the same. Rows past mr read row 0 of the tile and are never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunUnpackedA(int kc, float* a, int lda, float* pb, float* c, int ldc, int mr, int nr, bool overwrite, float* tile)
+    {
+        int last = mr - 1;
+        float* a0 = a;
+        float* a1 = a + (nint)Math.Min(1, last) * lda;
+        float* a2 = a + (nint)Math.Min(2, last) * lda;
+        float* a3 = a + (nint)Math.Min(3, last) * lda;
+        float* a4 = a + (nint)Math.Min(4, last) * lda;
+        float* a5 = a + (nint)Math.Min(5, last) * lda;
+        Vector256<float> c00 = default; Vector256<float> c01 = default;
+        Vector256<float> c10 = default; Vector256<float> c11 = default;
+        Vector256<float> c20 = default; Vector256<float> c21 = default;
+        Vector256<float> c30 = default; Vector256<float> c31 = default;
+        Vector256<float> c40 = default; Vector256<float> c41 = default;
+        Vector256<float> c50 = default; Vector256<float> c51 = default;
+        Vector256<float> x;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(pb + 0);
+            Vector256<float> b1 = Vector256.Load(pb + 8);
+            x = Vector256.Create(a0[p]);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a1[p]);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a2[p]);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a3[p]);
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a4[p]);
+            c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a5[p]);
+            c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
+            pb += 16;
+        }
+
+        Finish(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c, ldc, mr, nr, overwrite, tile);
+    }
+
+    // Writes the summed tile: straight into C when it is whole, else through the edge tile.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector256<float> c00, Vector256<float> c01, Vector256<float> c10, Vector256<float> c11,
+        Vector256<float> c20, Vector256<float> c21, Vector256<float> c30, Vector256<float> c31,
+        Vector256<float> c40, Vector256<float> c41, Vector256<float> c50, Vector256<float> c51,
+        float* c, int ldc, int mr, int nr, bool overwrite, float* tile)
+    {
         if (mr == MR_ && nr == NR_)
         {
             if (overwrite)
