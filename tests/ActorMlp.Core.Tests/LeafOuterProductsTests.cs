@@ -50,6 +50,28 @@ public class LeafOuterProductsTests
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
     }
 
+    [Theory]
+    [InlineData(256, 100, 64, 16)]
+    [InlineData(13, 37, 19, 2)]
+    public void LeafOuterProducts_in_row_ranges_has_the_bits_of_one_pass(int outs, int ins, int rows, int leaves)
+    {
+        var rng = new Random(outs + ins);
+        var delta = Fill(rng, rows * outs);
+        var x = Fill(rng, rows * ins);
+        var bounds = Bounds(rows, leaves);
+        foreach (var path in ComputeKernel.Supported)
+        {
+            var whole = new float[outs * ins];
+            LeafOuterProducts.Compute(path, delta, outs, x, ins, bounds, whole);
+            var parts = Enumerable.Repeat(float.NaN, outs * ins).ToArray();
+            // Out of order, of odd lengths, one empty: as a peer worker cuts them around its slices.
+            int a = outs / 3, b = outs / 3 + 1 + outs / 4;
+            foreach (var (first, end) in new[] { (b, outs), (a, a), (0, a), (a, b) })
+                LeafOuterProducts.Compute(path, delta, outs, x, ins, bounds, parts, first, end);
+            Assert.Equal(whole.Select(BitConverter.SingleToInt32Bits), parts.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void LeafOuterProducts_is_the_product_of_the_transposed_deltas_and_inputs()
     {

@@ -52,4 +52,47 @@ public class NodeBackpropTests
                 Assert.True(expected.AsSpan().SequenceEqual(actual), $"{node} differs");
             }
     }
+
+    [Fact]
+    public void Node_computed_in_parts_reports_each_part_final_and_has_the_bits_of_one_pass()
+    {
+        var spec = new ModelSpec([13, 37, 11, 5], ActivationKind.Relu, HeadKind.SoftmaxCrossEntropy, MaxoutPieces: 3);
+        var model = new Mlp(spec);
+        var samples = new RandomSamples(100, 13, 5);
+        var plan = new TrainingPlan(samples.Count, 1, 40, 8, 5);
+        var computer = new LeafComputer(model, samples, plan);
+        var parameters = Initializer.Create(spec, InitKind.Auto, 5);
+        var step = new StepAssignment(1, 0, 1);
+        var node = new TreeNode(2, 1);
+        var whole = new float[model.NodeLength];
+        computer.ComputeNode(parameters, step, node, whole);
+
+        var first = model.Layout.Layers[0];
+        RowRange[] order = [new(0, 0), new(20, 37), new(0, 20)];
+        var inParts = Enumerable.Repeat(float.NaN, model.NodeLength).ToArray();
+        var reported = new List<int>();
+        computer.ComputeNode(parameters, step, node, inParts, new NodeParts(order, part =>
+        {
+            reported.Add(part);
+            // Everything past the first layer's weights, and this part's rows of them, are final now.
+            Assert.True(whole.AsSpan(first.WeightOffset + first.WeightCount).SequenceEqual(inParts.AsSpan(first.WeightOffset + first.WeightCount)));
+            var rows = order[part];
+            var span = (first.WeightOffset + rows.Start * first.Inputs)..(first.WeightOffset + rows.End * first.Inputs);
+            Assert.True(whole.AsSpan()[span].SequenceEqual(inParts.AsSpan()[span]), $"part {part} is not final when reported");
+        }));
+        Assert.Equal([0, 1, 2], reported);
+        Assert.Equal(whole.Select(BitConverter.SingleToInt32Bits), inParts.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void Node_parts_that_miss_a_row_are_refused()
+    {
+        var model = new Mlp(new ModelSpec([4, 6, 2], ActivationKind.Relu, HeadKind.SoftmaxCrossEntropy, MaxoutPieces: 3));
+        var samples = new RandomSamples(16, 4, 2);
+        var computer = new LeafComputer(model, samples, new TrainingPlan(16, 1, 8, 2, 1));
+        var parameters = Initializer.Create(model.Spec, InitKind.Auto, 1);
+        var e = Assert.Throws<ArgumentException>(() => computer.ComputeNode(parameters, new StepAssignment(0, 0, 0), TreeNode.Root(2),
+            new float[model.NodeLength], new NodeParts([new(0, 2), new(3, 6)], _ => { })));
+        Assert.Contains("cover 5 of the first layer's 6 rows", e.Message);
+    }
 }

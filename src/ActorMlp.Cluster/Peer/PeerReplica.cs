@@ -42,6 +42,12 @@ public sealed class PeerReplica
     readonly Action<float[]> _return;
     readonly long _token;
     readonly float[] _metrics = new float[2];
+    // The node being computed, written part by part, and what each finished part lets this replica send.
+    readonly float[] _nodeValue;
+    readonly NodePartDone _partDone;
+    RowRange[] _parts = [];
+    int[][] _slicesAfterPart = [];
+    (TreeNode Node, long Step) _computing;
     Trainer? _trainer;
     InstallView? _view;
     SlicePlan? _slices;
@@ -69,6 +75,8 @@ public sealed class PeerReplica
         _warn = warn;
         _assembler = new TreeAssembler(plan.MicroShards);
         _root = new float[model.NodeLength];
+        _nodeValue = new float[model.NodeLength];
+        _partDone = PartDone;
         _return = links.Return;
     }
 
@@ -99,6 +107,7 @@ public sealed class PeerReplica
         _view = v;
         _slice = me;
         _slices = new SlicePlan(_model.NodeLength, v.Members.Length);
+        (_parts, _slicesAfterPart) = SendOrder.Plan(_model.Layout.Layers[0], _slices, me);
         _gathered = new bool[v.Members.Length];
         _gatheredCount = 0;
         _assembler.Clear(_return);
@@ -228,22 +237,31 @@ public sealed class PeerReplica
         var slices = _slices!;
         foreach (var node in _cover)
         {
-            var value = _engine.ComputeNode(trainer.Parameters, assignment, node);
-            for (int j = 0; j < slices.Count; j++)
-            {
-                var part = value.AsSpan(slices.Range(j));
-                if (j == _slice)
-                {
-                    var own = _links.Rent(part.Length);
-                    part.CopyTo(own);
-                    _local.Add((node, own));
-                }
-                else _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Piece, node, j, step, part.Length), part);
-            }
+            // Each slice goes to its owner as soon as backpropagation has finished it, while the rest of
+            // the node is computed: the other owners' slices first, our own last.
+            _computing = (node, step);
+            _engine.ComputeNode(trainer.Parameters, assignment, node, _nodeValue, new NodeParts(_parts, _partDone));
         }
         // Only now: a piece of our own can complete our slice, and that can apply the step.
         foreach (var (node, own) in _local) Offer(node, own);
         _local.Clear();
+    }
+
+    void PartDone(int part)
+    {
+        var v = _view!;
+        var (node, step) = _computing;
+        foreach (int j in _slicesAfterPart[part])
+        {
+            var piece = _nodeValue.AsSpan(_slices!.Range(j));
+            if (j == _slice)
+            {
+                var own = _links.Rent(piece.Length);
+                piece.CopyTo(own);
+                _local.Add((node, own));
+            }
+            else _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Piece, node, j, step, piece.Length), piece);
+        }
     }
 
     void Offer(TreeNode node, float[] piece)

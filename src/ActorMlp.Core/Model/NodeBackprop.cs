@@ -40,7 +40,15 @@ public sealed class NodeBackprop
     /// of them), written over <paramref name="node"/> (length NodeLength).
     /// </summary>
     public void Compute(ReadOnlySpan<float> parameters, PackedWeights packed, int[] bounds, NodeWorkspace ws, Span<float> node)
+        => Compute(parameters, packed, bounds, ws, node, default);
+
+    /// <summary>
+    /// The same node, its first layer's weight gradient computed in the parts given, in their order,
+    /// each reported when done (<see cref="NodeParts"/>); the bits are those of one pass.
+    /// </summary>
+    public void Compute(ReadOnlySpan<float> parameters, PackedWeights packed, int[] bounds, NodeWorkspace ws, Span<float> node, NodeParts parts)
     {
+        if (!parts.IsEmpty) parts.Validate(_model.Layout.Layers[0].Rows);
         var spec = _model.Spec;
         var layers = _model.Layout.Layers;
         int leaves = bounds.Length - 1, rows = bounds[^1];
@@ -87,8 +95,20 @@ public sealed class NodeBackprop
             _layer = l;
             ReadOnlySpan<float> x = l == 0 ? ws.Inputs.AsSpan(0, rows * d.Inputs) : ws.A[l - 1].AsSpan(0, rows * d.Inputs);
             // δ is (rows, out), x is (rows, in), dW is (out, in): the tree sum of the leaves' δᵀ·x
-            LeafOuterProducts.Compute(ws.DeltaA.AsSpan(0, rows * d.Rows), d.Rows, x, d.Inputs, bounds, node.Slice(d.WeightOffset, d.WeightCount));
+            var delta = ws.DeltaA.AsSpan(0, rows * d.Rows);
+            var dW = node.Slice(d.WeightOffset, d.WeightCount);
             _biases.Compute(tree, _writeBias, node.Slice(d.BiasOffset, d.Rows));
+            if (l == 0 && !parts.IsEmpty)
+            {
+                for (int i = 0; i < parts.FirstLayerRows.Length; i++)
+                {
+                    var r = parts.FirstLayerRows[i];
+                    LeafOuterProducts.Compute(delta, d.Rows, x, d.Inputs, bounds, dW, r.Start, r.End);
+                    parts.Done!(i);
+                }
+                break;
+            }
+            LeafOuterProducts.Compute(delta, d.Rows, x, d.Inputs, bounds, dW);
             if (l == 0) break;
 
             // δ is (rows, out), W is (out, in), dX is (rows, in): dX = δ·W, then back through the activation leaf by leaf

@@ -17,22 +17,35 @@ public static unsafe class LeafOuterProducts
 {
     /// <summary>On the process's path (<see cref="ComputeKernel.Current"/>).</summary>
     public static void Compute(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)
-        => Compute(ComputeKernel.Current, delta, outs, x, ins, bounds, dW);
+        => Compute(ComputeKernel.Current, delta, outs, x, ins, bounds, dW, 0, outs);
+
+    /// <summary>
+    /// Only rows [<paramref name="first"/>, <paramref name="end"/>) of dW, on the process's path: each
+    /// element is made by the same operations whatever the range, so a gradient computed in parts has
+    /// the bits of one computed whole.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end)
+        => Compute(ComputeKernel.Current, delta, outs, x, ins, bounds, dW, first, end);
 
     /// <summary>On a chosen path, so tests can check every path this CPU runs.</summary>
     internal static void Compute(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)
+        => Compute(path, delta, outs, x, ins, bounds, dW, 0, outs);
+
+    internal static void Compute(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end)
     {
         ComputeKernel.Require(path);
+        if (first < 0 || end > outs || first > end) throw new ArgumentOutOfRangeException(nameof(first), $"rows [{first}, {end}) are not within dW's {outs}");
         switch (path)
         {
-            case KernelPath.Avx512: Run<LeafTilesAvx512>(delta, outs, x, ins, bounds, dW); break;
-            case KernelPath.Avx2: Run<LeafTilesAvx2>(delta, outs, x, ins, bounds, dW); break;
-            default: Run<LeafTilesVector128>(delta, outs, x, ins, bounds, dW); break;
+            case KernelPath.Avx512: Run<LeafTilesAvx512>(delta, outs, x, ins, bounds, dW, first, end); break;
+            case KernelPath.Avx2: Run<LeafTilesAvx2>(delta, outs, x, ins, bounds, dW, first, end); break;
+            default: Run<LeafTilesVector128>(delta, outs, x, ins, bounds, dW, first, end); break;
         }
     }
 
+    // Rows [o0, o1) of dW: δ's columns o0.. (row stride outs) and dW's rows o0.. are where the tiles start.
     [SkipLocalsInit]
-    static void Run<TTiles>(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)
+    static void Run<TTiles>(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int o0, int o1)
         where TTiles : struct, ILeafTiles
     {
         int MR = TTiles.MR, Lanes = TTiles.Lanes, NR = 2 * Lanes;
@@ -44,9 +57,10 @@ public static unsafe class LeafOuterProducts
             if (bounds[j + 1] < bounds[j]) throw new ArgumentException("leaf bounds must not decrease", nameof(bounds));
         if (delta.Length < rows * outs || x.Length < rows * ins) throw new ArgumentException($"δ and x must hold {rows} rows");
         if (dW.Length < outs * ins) throw new ArgumentException($"dW must hold ({outs}, {ins})", nameof(dW));
-        if (outs == 0 || ins == 0) return;
+        int count = o1 - o0;
+        if (count == 0 || ins == 0) return;
 
-        int fullRows = outs / MR * MR, vecCols = ins / Lanes * Lanes;
+        int fullRows = count / MR * MR, vecCols = ins / Lanes * Lanes;
         int depth = BitOperations.Log2((uint)leaves);
         // The counter's stack holds at most one pending node per level, on 64-byte lines: a tile row
         // split across two lines costs a store and a load per merge (~15 % at 8 rows per leaf).
@@ -63,31 +77,31 @@ public static unsafe class LeafOuterProducts
         fixed (float* pw = dW)
         {
             PackPanels(px, ins, rows, vecCols, NR, xp, wide);
-            PackPanels(pd, outs, rows, fullRows, MR, dp, wide);
+            PackPanels(pd + o0, outs, rows, fullRows, MR, dp, wide);
             // One x panel at a time under every δ panel: the panel stays in L1 while δ (rows × outs)
             // streams from L2; the other order re-reads all of x from memory once per MR outputs.
             // Where δ outgrows L2 (a 512 KB L2 holds 128 rows of 256 outputs with room to spare, not
             // 512), the outputs go in groups whose δ fits, each group under all of x in turn: x is
             // then read once per group, where δ would be read from L3 once per x panel.
             int group = TTiles.DeltaBlockBytes / Math.Max(1, rows * sizeof(float)) / MR * MR;
-            group = group <= 0 ? MR : Math.Min(group, outs);
-            for (int g0 = 0; g0 < outs; g0 += group)
+            group = group <= 0 ? MR : Math.Min(group, count);
+            for (int g0 = 0; g0 < count; g0 += group)
             for (int j0 = 0; j0 < vecCols; j0 += NR)
             {
                 float* xPanel = xp + (nint)j0 * rows;
                 bool two = j0 + NR <= vecCols;
-                int g1 = Math.Min(outs, g0 + group);
+                int g1 = Math.Min(count, g0 + group);
                 for (int i0 = g0; i0 < g1; i0 += i0 < fullRows ? MR : 1)
                 {
                     bool full = i0 < fullRows;
                     // A row of the tail is read in place, with the stride of δ.
-                    float* dPanel = full ? dp + (nint)i0 * rows : pd + i0;
+                    float* dPanel = full ? dp + (nint)i0 * rows : pd + o0 + i0;
                     int dStride = full ? MR : outs;
-                    TTiles.Tile(full, two, dPanel, dStride, xPanel, pb, leaves, pw + (nint)i0 * ins + j0, ins, stack);
+                    TTiles.Tile(full, two, dPanel, dStride, xPanel, pb, leaves, pw + (nint)(o0 + i0) * ins + j0, ins, stack);
                 }
             }
         }
-        if (vecCols < ins) LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, dW, 0, outs, vecCols, ins);
+        if (vecCols < ins) LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, dW, o0, o1, vecCols, ins);
     }
 
     // source is (rows, ld); columns [0, cols) go to panels of `width` columns (the last may be narrower),

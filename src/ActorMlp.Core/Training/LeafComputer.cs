@@ -45,6 +45,10 @@ public sealed class LeafComputer
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
     public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
+        => ComputeNode(parameters, step, node, result, default);
+
+    /// <summary>The same, its first layer's weight gradient in the parts given, each reported when final (<see cref="NodeParts"/>).</summary>
+    public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result, NodeParts parts)
     {
         Prepare(parameters, step);
         var bounds = _bounds[node.Level] ??= new int[node.LeafCount + 1];
@@ -53,7 +57,7 @@ public sealed class LeafComputer
         int rows = bounds[^1];
         _samples.Fill(_order.AsSpan(batchStart + first, rows), _nodeWs.Inputs.AsSpan(0, rows * _samples.Features),
             _nodeWs.Targets.AsSpan(0, rows * _samples.TargetWidth));
-        _backprop.Compute(parameters, _packed, bounds, _nodeWs, result);
+        _backprop.Compute(parameters, _packed, bounds, _nodeWs, result, parts);
     }
 
     /// <summary>

@@ -53,6 +53,23 @@ public sealed class LocalGradientEngine
         return _partValues[0];
     }
 
+    /// <summary>
+    /// Writes the value of <paramref name="node"/> into <paramref name="result"/>, its first layer's weight
+    /// gradient in the parts given, each reported as soon as it is final (<see cref="NodeParts"/>). On
+    /// several threads the node is summed from whole subtrees, so every part is reported at the end.
+    /// </summary>
+    public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result, NodeParts parts)
+    {
+        if (Math.Min(_threads, node.LeafCount) == 1)
+        {
+            _computers[0].ComputeNode(parameters, step, node, result, parts);
+            return;
+        }
+        ComputeParts(parameters, step, node);
+        _partValues[0].AsSpan(0, result.Length).CopyTo(result);
+        for (int i = 0; i < parts.FirstLayerRows.Length; i++) parts.Done?.Invoke(i);
+    }
+
     // Leaves the node's value in _partValues[0].
     void ComputeParts(float[] parameters, StepAssignment step, TreeNode node)
     {
