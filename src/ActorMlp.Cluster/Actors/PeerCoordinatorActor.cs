@@ -356,6 +356,9 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         var step = Trainer.Current;
         _records.Add((loss, correct));
         bool epochEnded = Trainer.Advance(loss, correct);
+        // Training ends with its last step: the final state's transfer, evaluation and writes are not
+        // training (the star stops its clock for them too, and the local loop).
+        if (Trainer.Finished) _trainTime.Stop();
         _deadline.StepTook(_sinceStep.Elapsed.TotalSeconds);
         _sinceStep.Restart();
         if (_recovering is { } r)
