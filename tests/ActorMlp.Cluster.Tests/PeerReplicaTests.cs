@@ -79,6 +79,20 @@ public sealed class PeerReplicaTests : IDisposable
         Fixtures.Plan.MicroShards, coordinatorStep: 0, fromSeed: true, awaitedStep: -1);
 
     [Fact]
+    public void A_view_of_one_applies_one_step_per_turn_of_its_mailbox()
+    {
+        var a = NewMember("a");
+        Assert.True(a.Replica.Install(View(1, [(a, -1)])));
+        // Its own piece completes each step; the next one starts only when its owner looks again, so a
+        // pause or a new view can come in between (and a long run does not recurse through its steps).
+        Assert.Equal(1, a.Replica.Step);
+        a.Replica.TakeFrames();
+        Assert.Equal(2, a.Replica.Step);
+        PumpUntil(() => a.Replica.Step == Fixtures.Plan.TotalSteps, a);
+        Assert.Equal(Fixtures.LocalResult(), a.Replica.Parameters.ToArray());
+    }
+
+    [Fact]
     public void An_owner_lost_before_it_reduced_its_slice_is_replaced_and_the_step_keeps_its_bits()
     {
         var a = NewMember("a");

@@ -383,8 +383,13 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     void TakeFrames()
     {
-        while (_links.TryTake(out var f))
+        // A bounded batch per message: the replicas do not wait for the coordinator, and where they report
+        // faster than it evaluates and checkpoints, draining until the queue is empty would keep
+        // registrations, pauses and timers waiting in the mailbox until the run is over.
+        int taken = 0;
+        while (taken < FramesPerTurn && _links.TryTake(out var f))
         {
+            taken++;
             var h = f.Header;
             switch (h.Kind)
             {
@@ -404,7 +409,10 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         }
         while (_awaited >= 0 && _early.Remove(_awaited, out var state)) OnState(state);
         if (_current is null && _paused.Count > 0) CheckPaused();
+        if (taken == FramesPerTurn) _links.Wake();
     }
+
+    const int FramesPerTurn = 64;
 
     void OnState(TrainerState state)
     {

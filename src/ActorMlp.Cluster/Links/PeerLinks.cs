@@ -73,6 +73,9 @@ public sealed class PeerLinks : IDisposable
 
     public bool TryTake(out PeerFrame frame) => _arrived.TryDequeue(out frame);
 
+    /// <summary>Sends the owner the message it gets when frames arrive, so it looks again from its mailbox.</summary>
+    public void Wake() => _owner.Tell(PeerFramesReady.Instance);
+
     /// <summary>Managed bytes the reader threads have allocated so far, as last sampled by them.</summary>
     public long AllocatedBytes
     {

@@ -136,10 +136,11 @@ public sealed class PeerReplica
         return true;
     }
 
-    /// <summary>Takes every frame the links have read.</summary>
+    /// <summary>Takes every frame the links have read, then computes the next step if it is due.</summary>
     public void TakeFrames()
     {
         while (_links.TryTake(out var frame)) Handle(frame);
+        Proceed();
     }
 
     /// <summary>Handles the frames kept for later that the installed view (and the state it waited for) now allow.</summary>
@@ -334,7 +335,10 @@ public sealed class PeerReplica
         if (_view!.Reporter == _self && IsCheckpointStep(trainer.Step)) Report();
         if (epochEnded) trainer.StartEpoch();
         _applied?.Invoke(step);
-        Proceed();
+        // The next step starts from the owner's mailbox, not from here: where this member's own piece
+        // completes the step (a view of one) computing on would recurse through the whole run, and
+        // would keep a pause or a new view waiting until the run is over.
+        _links.Wake();
     }
 
     /// <summary>Steps after which the coordinator wants a state: epoch ends, every N steps, the end.</summary>
