@@ -44,6 +44,39 @@ public class LinkPartsTests
     }
 
     [Fact]
+    public void A_bf16_reduced_slice_keeps_its_metric_tail_whole_across_the_peer_link()
+    {
+        const long token = 42;
+        using var receiver = new PeerLinks("b", "127.0.0.1", 0, token, 16, 1024, Akka.Actor.ActorRefs.Nobody, 1 << 16, _ => { });
+        using var sender = new PeerLinks("a", "127.0.0.1", 0, token, 16, 1024, Akka.Actor.ActorRefs.Nobody, 1 << 16, _ => { });
+        float[] slice = [0.123456f, -7.654321f, 1e-3f, 12345.678f, 301f]; // gradient, then loss sum and correct count
+        var half = new ushort[3];
+        Core.Tensors.BFloat16.Narrow(slice.AsSpan(0, 3), half);
+        byte[] wire = [.. MemoryMarshal.AsBytes(half.AsSpan()), .. MemoryMarshal.AsBytes(slice.AsSpan(3))];
+        var header = new PeerFrameHeader(PeerFrameKind.Reduced16, 0, 0, 1, 1, 7, token, slice.Length, Tail: 2);
+        Assert.True(sender.Send("b", receiver.Endpoint, header, wire));
+
+        PeerFrame frame = default;
+        var limit = System.Diagnostics.Stopwatch.StartNew();
+        while (!receiver.TryTake(out frame)) { Assert.True(limit.ElapsedMilliseconds < 5000, "no frame arrived"); Thread.Sleep(2); }
+        Assert.Equal(header, frame.Header);
+        Assert.Equal([12345.678f, 301f], frame.Values![3..]);
+        var widened = new float[3];
+        Core.Tensors.BFloat16.Widen(half, widened);
+        Assert.Equal(widened, frame.Values[..3]);
+    }
+
+    [Fact]
+    public void A_peer_header_refuses_a_tail_longer_than_its_payload()
+    {
+        var bytes = new byte[PeerFrameHeader.Size];
+        new PeerFrameHeader(PeerFrameKind.Reduced16, 0, 0, 0, 1, 1, 9, 5, Tail: 2).Write(bytes);
+        Assert.Equal(2, PeerFrameHeader.Read(bytes).Tail);
+        bytes[6] = 6;
+        Assert.Throws<InvalidDataException>(() => PeerFrameHeader.Read(bytes));
+    }
+
+    [Fact]
     public void Chunks_reassemble_in_any_order()
     {
         var values = Enumerable.Range(0, 1000).Select(i => i * 1.5f).ToArray();

@@ -221,9 +221,11 @@ public sealed class PeerLinks : IDisposable
                         if (h.Kind == PeerFrameKind.Reduced16)
                         {
                             if (half is null || half.Length < h.Length) half = new ushort[_maxFloats];
-                            var staged = half.AsSpan(0, h.Length);
+                            int rounded = h.Length - h.Tail;
+                            var staged = half.AsSpan(0, rounded);
                             stream.ReadExactly(MemoryMarshal.AsBytes(staged));
                             Core.Tensors.BFloat16.Widen(staged, values);
+                            stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan(rounded)));
                         }
                         else stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
                         _arrived.Enqueue(new PeerFrame(peer, h, values, null));

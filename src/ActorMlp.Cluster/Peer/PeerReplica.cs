@@ -53,7 +53,8 @@ public sealed class PeerReplica
     SlicePlan? _slices;
     bool[] _gathered = [];
     int _gatheredCount, _slice = -1;
-    ushort[]? _half;
+    // A reduced slice in bfloat16 as it goes on the wire: the rounded gradient, then the metrics as floats.
+    byte[]? _wire16;
     // One buffer for the run, made with the replica's trainer: a state is a few model sizes, and a step allocates nothing.
     byte[]? _state;
     long _reduceStep = -1, _computedStep = -1;
@@ -235,7 +236,6 @@ public sealed class PeerReplica
         _computedStep = step;
         var assignment = _plan.Assignment(step);
         TreeNode.Cover(v.LeafStarts[_slice], v.LeafEnds[_slice], _cover);
-        var slices = _slices!;
         foreach (var node in _cover)
         {
             // Each slice goes to its owner as soon as backpropagation has finished it, while the rest of
@@ -288,13 +288,19 @@ public sealed class PeerReplica
         if (_recipe.Bf16)
         {
             // Rounded once, here: every replica applies these same rounded values, whatever the cluster.
-            _half ??= new ushort[_model.NodeLength];
-            var half = _half.AsSpan(0, length);
-            BFloat16.Narrow(reduced, half);
-            BFloat16.Widen(half, reduced);
+            // The metrics at the end of the last slice stay floats (a correct count past 256 does not
+            // survive bfloat16), and travel as such after the rounded gradient.
+            int tail = Math.Clamp(_slices!.Start(_slice) + length - _model.Layout.Count, 0, length);
+            int rounded = length - tail;
+            _wire16 ??= new byte[2 * _model.NodeLength + 4 * 2];
+            var half = MemoryMarshal.Cast<byte, ushort>(_wire16.AsSpan(0, 2 * rounded));
+            BFloat16.Narrow(reduced.AsSpan(0, rounded), half);
+            BFloat16.Widen(half, reduced.AsSpan(0, rounded));
+            MemoryMarshal.AsBytes(reduced.AsSpan(rounded)).CopyTo(_wire16.AsSpan(2 * rounded));
+            var wire = _wire16.AsSpan(0, 2 * rounded + 4 * tail);
             for (int j = 0; j < v.Members.Length; j++)
                 if (j != _slice)
-                    _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Reduced16, default, _slice, step, length), MemoryMarshal.AsBytes(half));
+                    _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Reduced16, default, _slice, step, length) with { Tail = tail }, wire);
         }
         else
             for (int j = 0; j < v.Members.Length; j++)
