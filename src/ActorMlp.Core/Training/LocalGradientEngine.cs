@@ -44,7 +44,7 @@ public sealed class LocalGradientEngine
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
     public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
-        => ComputeNode(parameters, step, node).CopyTo(result);
+        => ComputeNode(parameters, step, node, result, default);
 
     /// <summary>The value of <paramref name="node"/> of step <paramref name="step"/>'s tree, in a buffer reused next call.</summary>
     public float[] ComputeNode(float[] parameters, StepAssignment step, TreeNode node)
