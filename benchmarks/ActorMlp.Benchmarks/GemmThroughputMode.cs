@@ -1,3 +1,4 @@
+using ActorMlp.Core.Determinism;
 using System.Diagnostics;
 using System.Globalization;
 using ActorMlp.Core.Tensors;
@@ -12,20 +13,27 @@ namespace ActorMlp.Benchmarks;
 /// </summary>
 public static class GemmThroughputMode
 {
-    public const string Usage = "usage: ActorMlp.Benchmarks gemm N | gemm M,K,N [--leaves L] [--kernel auto|avx512|avx2|vector128]\n" +
+    public const string Usage = "usage: ActorMlp.Benchmarks gemm N | gemm M,K,N [--leaves L [--precision fp32|bf16]] [--kernel auto|avx512|avx2|vector128]\n" +
         "  (C = A(M×K)·B(K×N), one thread; --leaves L: a weight gradient instead, C = δᵀ·x over K rows cut into L tree leaves,\n" +
-        "  LeafOuterProducts; --kernel: the kernel path, as train's flag)";
+        "  LeafOuterProducts, its tree nodes held in --precision; --kernel: the kernel path, as train's flag)";
 
     public static int Run(string[] args)
     {
         int leaves = 0;
         KernelPath? path = null;
+        var precision = GradientPrecision.Float32;
         bool ok = args.Length >= 2 && args.Length % 2 == 0;
         for (int i = 2; ok && i < args.Length; i += 2)
             ok = args[i] switch
             {
                 "--leaves" => int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out leaves) && leaves >= 1 && int.IsPow2(leaves),
                 "--kernel" => ComputeKernel.TryParse(args[i + 1], out path),
+                "--precision" => args[i + 1] switch
+                {
+                    "fp32" => (precision = GradientPrecision.Float32) == GradientPrecision.Float32,
+                    "bf16" => (precision = GradientPrecision.BFloat16) == GradientPrecision.BFloat16,
+                    _ => false,
+                },
                 _ => false,
             };
         if (!ok || !TryParseShape(args[1], out int m, out int k, out int n))
@@ -51,7 +59,7 @@ public static class GemmThroughputMode
         int[] bounds = Enumerable.Range(0, leaves + 1).Select(j => (int)((long)j * k / Math.Max(1, leaves))).ToArray();
         Action product = leaves == 0
             ? () => Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, accumulate: false)
-            : () => LeafOuterProducts.Compute(a, m, b, n, bounds, c);
+            : () => LeafOuterProducts.Compute(a, m, b, n, bounds, c, 0, m, precision);
         void Product() => product();
 
         double flop = 2.0 * m * k * n;
@@ -70,7 +78,7 @@ public static class GemmThroughputMode
         }
         double gflops = flop * reps / best / 1e9;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT gemm threads=1 kernel={ComputeKernel.Name(ComputeKernel.Current)} m={m} k={k} n={n}{(leaves > 0 ? $" leaves={leaves}" : "")} gflops={gflops:F1}"));
+            $"RESULT gemm threads=1 kernel={ComputeKernel.Name(ComputeKernel.Current)} m={m} k={k} n={n}{(leaves > 0 ? $" leaves={leaves}" : "")}{(precision == GradientPrecision.BFloat16 ? " precision=bf16" : "")} gflops={gflops:F1}"));
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ActorMlp.Core.Tensors;
 
 namespace ActorMlp.Core.Tests;
@@ -56,5 +57,35 @@ public class BFloat16Tests
             float v = (float)(rng.NextDouble() * 2 - 1) * 100f;
             Assert.Equal(v, BFloat16.Widen(BFloat16.Narrow(v)), Math.Abs(v) / 256f);
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(33)]
+    [InlineData(1000)]
+    public void Rounding_in_place_is_narrow_then_widen_on_every_width_and_tail(int n)
+    {
+        var rng = new Random(n + 1);
+        var values = Enumerable.Range(0, n).Select(_ => BitConverter.UInt32BitsToSingle((uint)rng.NextInt64(0, 1L << 32))).ToArray();
+        float[] specials = [float.NaN, BitConverter.UInt32BitsToSingle(0x7F800001), BitConverter.UInt32BitsToSingle(0xFF80FFFF), float.PositiveInfinity,
+            1.00390625f, 1.01171875f, float.MaxValue, -0f, float.Epsilon];
+        specials.AsSpan(0, Math.Min(n, specials.Length)).CopyTo(values);
+        var expected = values.Select(v => BitConverter.SingleToUInt32Bits(BFloat16.Widen(BFloat16.Narrow(v)))).ToArray();
+
+        var inPlace = (float[])values.Clone();
+        BFloat16.Round(inPlace);
+        Assert.Equal(expected, inPlace.Select(BitConverter.SingleToUInt32Bits));
+        Assert.Equal(expected, values.Select(v => BitConverter.SingleToUInt32Bits(BFloat16.Round(v))));
+
+        // Each vector width, accelerated here or not: the lanes agree with the scalar.
+        var lanes = new float[n];
+        for (int i = n / 8 * 8; i < n; i++) lanes[i] = BFloat16.Round(values[i]);
+        for (int i = 0; i + 8 <= n; i += 8) BFloat16.Round(Vector256.Create(values.AsSpan(i, 8))).CopyTo(lanes.AsSpan(i));
+        Assert.Equal(expected, lanes.Select(BitConverter.SingleToUInt32Bits));
+        for (int i = 0; i + 4 <= n; i += 4) BFloat16.Round(Vector128.Create(values.AsSpan(i, 4))).CopyTo(lanes.AsSpan(i));
+        Assert.Equal(expected, lanes.Select(BitConverter.SingleToUInt32Bits));
     }
 }

@@ -1,3 +1,4 @@
+using ActorMlp.Core.Determinism;
 using ActorMlp.Core.Tensors;
 
 namespace ActorMlp.Core.Tests;
@@ -48,6 +49,38 @@ public class LeafOuterProductsTests
 
         Assert.True(expected.Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Select(BitConverter.SingleToInt32Bits)), $"{path} differs from the reference");
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(13, 37, 19, 2)]
+    [InlineData(17, 47, 33, 4)]
+    [InlineData(9, 17, 5, 8)]
+    [InlineData(20, 70, 128, 16)]
+    public void LeafOuterProducts_in_bfloat16_rounds_every_node_as_its_reference_does_on_every_path(int outs, int ins, int rows, int leaves)
+    {
+        var rng = new Random(outs + 7 * ins + rows);
+        var delta = Fill(rng, rows * outs);
+        var x = Fill(rng, rows * ins);
+        var bounds = Bounds(rows, leaves);
+        var expected = new float[outs * ins];
+        var exact = new float[outs * ins];
+        LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, expected, GradientPrecision.BFloat16);
+        LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, exact);
+        Assert.All(expected, v => Assert.Equal(BitConverter.SingleToInt32Bits(BFloat16.Round(v)), BitConverter.SingleToInt32Bits(v)));
+        if (outs * ins > 100) Assert.NotEqual(exact, expected);
+
+        // The AVX-512 tiles run lane by lane where the CPU lacks AVX-512: slow, the same operations.
+        var paths = ComputeKernel.Supported.Append(KernelPath.Avx512).Distinct();
+        if (!ComputeKernel.HardwareFma) paths = paths.Where(p => p == KernelPath.Vector128);
+        foreach (var path in paths)
+        {
+            var actual = Enumerable.Repeat(float.NaN, outs * ins).ToArray();
+            int half = outs / 2;
+            LeafOuterProducts.ComputeOnAnyPath(path, delta, outs, x, ins, bounds, actual, half, outs, GradientPrecision.BFloat16);
+            LeafOuterProducts.ComputeOnAnyPath(path, delta, outs, x, ins, bounds, actual, 0, half, GradientPrecision.BFloat16);
+            Assert.True(expected.Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Select(BitConverter.SingleToInt32Bits)), $"{path} differs from the reference");
+        }
     }
 
     [Theory]

@@ -31,14 +31,24 @@ public class NodeBackpropTests
     [InlineData(new[] { 9, 17, 3 }, ActivationKind.Swish, 6, 8)]            // more leaves than rows: empty leaves
     [InlineData(new[] { 20, 64, 2 }, ActivationKind.Tanh, 128, 16)]
     public void Node_computed_at_once_has_the_bits_of_its_leaves_summed_in_tree_order(int[] layers, ActivationKind activation, int batch, int shards)
+        => MatchesLeavesSummedInTreeOrder(layers, activation, batch, shards, GradientPrecision.Float32);
+
+    [Theory]
+    [InlineData(new[] { 13, 37, 5 }, ActivationKind.Relu, 40, 8)]
+    [InlineData(new[] { 13, 70, 33, 5 }, ActivationKind.Maxout, 37, 4)]
+    [InlineData(new[] { 20, 64, 1 }, ActivationKind.Tanh, 128, 16)]
+    public void Node_in_bfloat16_has_the_bits_of_its_leaves_rounded_and_summed_in_tree_order(int[] layers, ActivationKind activation, int batch, int shards)
+        => MatchesLeavesSummedInTreeOrder(layers, activation, batch, shards, GradientPrecision.BFloat16);
+
+    static void MatchesLeavesSummedInTreeOrder(int[] layers, ActivationKind activation, int batch, int shards, GradientPrecision precision)
     {
         var head = layers[^1] == 1 ? HeadKind.SigmoidLogLoss : HeadKind.SoftmaxCrossEntropy;
         var spec = new ModelSpec(layers, activation, head, MaxoutPieces: 3);
         var model = new Mlp(spec);
         var samples = new RandomSamples(3 * batch + 1, layers[0], layers[^1]);
         var plan = new TrainingPlan(samples.Count, 1, batch, shards, 5);
-        var fast = new LeafComputer(model, samples, plan);
-        var oracle = new LeafComputer(model, samples, plan);
+        var fast = new LeafComputer(model, samples, plan, precision);
+        var oracle = new LeafComputer(model, samples, plan, precision);
         var parameters = Initializer.Create(spec, InitKind.Auto, 5);
         var step = new StepAssignment(1, 0, 1);
         var expected = new float[model.NodeLength];
@@ -50,6 +60,9 @@ public class NodeBackpropTests
                 oracle.ComputeNodeByLeaves(parameters, step, node, expected);
                 fast.ComputeNode(parameters, step, node, actual);
                 Assert.True(expected.AsSpan().SequenceEqual(actual), $"{node} differs");
+                if (precision == GradientPrecision.BFloat16)
+                    Assert.True(actual.AsSpan(0, model.Layout.Count).SequenceEqual(actual.AsSpan(0, model.Layout.Count).ToArray().Select(ActorMlp.Core.Tensors.BFloat16.Round).ToArray()),
+                        $"{node} holds a gradient value that is not a bfloat16");
             }
     }
 

@@ -70,6 +70,40 @@ public class ReductionTreeTests
     }
 
     [Fact]
+    public void A_bfloat16_tree_has_the_same_bits_for_every_grouping_and_every_node_fits_bfloat16()
+    {
+        const int m = 16, rounded = Length - 2; // the last two values stand for the metrics, never rounded
+        var leaves = RandomLeaves(m, 3);
+        var reducer = new SubtreeReducer(Length);
+        float[] NodeBf16(TreeNode node)
+        {
+            var result = new float[Length];
+            reducer.Compute(node, (leaf, destination) => leaves[leaf].CopyTo(destination), result, rounded);
+            return result;
+        }
+        var expected = NodeBf16(TreeNode.Root(m));
+        Assert.NotEqual(Node(leaves, TreeNode.Root(m), reducer), expected);
+        Assert.Equal(Canonical(leaves, TreeNode.Root(m))[rounded..], expected[rounded..]);
+
+        var random = new Random(9);
+        for (int trial = 0; trial < 100; trial++)
+        {
+            var cuts = Enumerable.Range(1, m - 1).Where(_ => random.Next(3) == 0).Prepend(0).Append(m).ToList();
+            var nodes = new List<TreeNode>();
+            for (int r = 0; r + 1 < cuts.Count; r++) nodes.AddRange(TreeNode.Cover(cuts[r], cuts[r + 1]));
+            var assembler = new TreeAssembler(m) { Rounded = rounded };
+            foreach (var node in nodes.OrderBy(_ => random.Next()))
+            {
+                var value = NodeBf16(node);
+                // What a worker sends: its gradient survives bfloat16 unchanged.
+                Assert.All(value[..rounded], v => Assert.Equal(BitConverter.SingleToInt32Bits(ActorMlp.Core.Tensors.BFloat16.Round(v)), BitConverter.SingleToInt32Bits(v)));
+                Assert.True(assembler.TryAdd(node, value));
+            }
+            Assert.Equal(expected, assembler.Root());
+        }
+    }
+
+    [Fact]
     public void Cover_gives_maximal_aligned_subtrees()
     {
         Assert.Equal(new[] { new TreeNode(4, 0) }, TreeNode.Cover(0, 16));

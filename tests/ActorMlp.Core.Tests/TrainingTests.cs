@@ -39,7 +39,7 @@ public class TrainingTests
         }
     }
 
-    static (float[] Parameters, Evaluation Test) Train(int threads, ulong seed = 1)
+    static (float[] Parameters, Evaluation Test) Train(int threads, ulong seed = 1, GradientPrecision precision = GradientPrecision.Float32)
     {
         var spec = new ModelSpec([3, 8, 2], ActivationKind.Relu, HeadKind.SoftmaxCrossEntropy);
         var model = new Mlp(spec);
@@ -47,7 +47,7 @@ public class TrainingTests
         var plan = new TrainingPlan(data.Count, Epochs: 3, Batch: 20, MicroShards: 8, seed);
         var parameters = Initializer.Create(spec, InitKind.Auto, seed);
         var trainer = new Trainer(model, plan, parameters, Optimizer.Create(new OptimizerSettings(OptimizerKind.Momentum), parameters.Length), new LrSchedule(0.1f));
-        var engine = new LocalGradientEngine(model, data, plan, threads);
+        var engine = new LocalGradientEngine(model, data, plan, threads, precision);
         while (!trainer.Finished) trainer.Apply(engine.ComputeRoot(trainer.Parameters, trainer.Current));
         return (parameters, new Evaluator(model).Evaluate(parameters, new Blobs(100, 2)));
     }
@@ -64,6 +64,16 @@ public class TrainingTests
         Assert.Equal(one, Train(3).Parameters);
         Assert.Equal(one, Train(8).Parameters);
         Assert.NotEqual(one, Train(1, seed: 2).Parameters);
+    }
+
+    [Fact]
+    public void A_bfloat16_tree_learns_and_the_thread_count_does_not_change_a_bit()
+    {
+        var (one, test) = Train(1, precision: GradientPrecision.BFloat16);
+        Assert.True(test.Accuracy > 0.95);
+        Assert.NotEqual(Train(1).Parameters, one);
+        Assert.Equal(one, Train(2, precision: GradientPrecision.BFloat16).Parameters);
+        Assert.Equal(one, Train(8, precision: GradientPrecision.BFloat16).Parameters);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public static class OptionTable
     [
         new("--reduction", "actormlp.cluster.reduction", "KIND", "star | peer: gradients combined at the coordinator, or among the workers"),
         new("--tensor-link", "actormlp.cluster.tensor-link", "KIND", "socket | akka: how weights and gradients travel"),
-        new("--wire-precision", "actormlp.cluster.wire-precision", "P", "fp32 | bf16: bf16 halves the socket link's bytes; not bit-equal to fp32"),
+        new("--wire-precision", "actormlp.cluster.wire-precision", "P", "fp32 | bf16: bf16 halves the socket link's bytes (peer: the gradient tree in bfloat16, the same bits for any K and --workers 0); not bit-equal to fp32"),
     ];
 
     /// <summary>Flags of the coordinator and worker commands, which start one node each.</summary>

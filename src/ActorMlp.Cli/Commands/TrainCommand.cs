@@ -1,3 +1,4 @@
+using ActorMlp.Core.Determinism;
 using System.Diagnostics;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
@@ -23,7 +24,7 @@ public static class TrainCommand
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);
-        progress.Line(Headline(job, s.Workers == 0 ? "in this process" : $"{s.Workers} worker nodes ({LinkName(s.Cluster)})"));
+        progress.Line(Headline(job, s.Workers == 0 ? (job.GradientPrecision == GradientPrecision.BFloat16 ? "in this process, gradient tree in bfloat16" : "in this process") : $"{s.Workers} worker nodes ({LinkName(s.Cluster)})"));
 
         var trainer = job.Trainer;
         using var stop = new StopSignal();
@@ -35,7 +36,7 @@ public static class TrainCommand
             return Conclude(outcome, job, run, recorder, stop, s.Workers, wall.Elapsed.TotalSeconds, output, error);
         }
 
-        var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker);
+        var engine = new LocalGradientEngine(job.Model, job.Data.Train, job.Plan, s.ThreadsPerWorker, job.GradientPrecision);
         engine.WarmUp();
         var trainTime = new Stopwatch();
         try

@@ -1,3 +1,4 @@
+using ActorMlp.Core.Determinism;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
 using ActorMlp.Cli.Settings;
@@ -88,6 +89,14 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
     }
 
     public ModelSpec Spec => Model.Spec;
+
+    /// <summary>
+    /// How the reduction tree holds the gradient: bfloat16 for a peer run with wire-precision bf16, and
+    /// for a run in this process asked for bf16, which so has the bits of such a cluster.
+    /// </summary>
+    public GradientPrecision GradientPrecision => Settings.Cluster.WirePrecision == WirePrecision.Bf16
+        && (Settings.Workers == 0 || Settings.Cluster.Reduction == ReductionKind.Peer)
+        ? GradientPrecision.BFloat16 : GradientPrecision.Float32;
 
     /// <summary>What the coordinator runs, reporting to <paramref name="observer"/>: a star run, or a peer-to-peer one with the recipe its workers' replicas need.</summary>
     public CoordinatorSetup CoordinatorSetup(ITrainingObserver observer, ClusterSettings cluster)

@@ -161,7 +161,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             _model = new Mlp(spec);
             _plan = plan;
-            _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores);
+            _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores,
+                m.Recipe!.Bf16 ? Core.Determinism.GradientPrecision.BFloat16 : Core.Determinism.GradientPrecision.Float32);
             // Before it says it is ready: the coordinator counts this worker in once it computes at speed.
             _computer.WarmUp();
             string host = _setup.Settings.TensorHost;

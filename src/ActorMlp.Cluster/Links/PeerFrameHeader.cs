@@ -4,7 +4,9 @@ namespace ActorMlp.Cluster.Links;
 
 /// <summary>
 /// Hello: the sender's id (UTF-8 bytes). Piece: slice Slice of tree node (Level, Index) of step
-/// Step, as floats, to that slice's owner. Reduced / Reduced16: the owner's reduced slice, as
+/// Step, as floats, to that slice's owner; Piece16 the same in bfloat16 but for its last Tail values
+/// (a run whose tree holds the gradient in bfloat16, <see cref="Core.Determinism.GradientPrecision"/>,
+/// so narrowing loses nothing). Reduced / Reduced16: the owner's reduced slice, as
 /// floats or as bfloat16 but for its last Tail values (the batch's loss sum and correct count, in
 /// the last slice), which stay floats: a count past 256 does not survive bfloat16. State: a trainer state (<see cref="Core.Training.TrainerState"/>) as bytes.
 /// To the coordinator: Applied, step Step is applied (two floats: the batch's loss sum and correct
@@ -12,7 +14,7 @@ namespace ActorMlp.Cluster.Links;
 /// (Index 0). They share the worker's one connection with its states, so the coordinator reads a
 /// worker's reports in the order they were made.
 /// </summary>
-public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5, Applied = 6, Paused = 7 }
+public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5, Applied = 6, Paused = 7, Piece16 = 8 }
 
 /// <summary>
 /// The 40-byte header of a frame between the nodes of a peer-to-peer run, little-endian: magic

@@ -215,10 +215,10 @@ public sealed class PeerLinks : IDisposable
                     case PeerFrameKind.Paused when h.Length == 0:
                         _arrived.Enqueue(new PeerFrame(peer, h, null, null));
                         break;
-                    case PeerFrameKind.Piece or PeerFrameKind.Reduced or PeerFrameKind.Reduced16 or PeerFrameKind.Applied:
+                    case PeerFrameKind.Piece or PeerFrameKind.Piece16 or PeerFrameKind.Reduced or PeerFrameKind.Reduced16 or PeerFrameKind.Applied:
                         if (h.Length > _maxFloats) throw new InvalidDataException($"a {h.Kind} frame of {h.Length} values, more than a node's {_maxFloats}");
                         var values = Rent(h.Length);
-                        if (h.Kind == PeerFrameKind.Reduced16)
+                        if (h.Kind is PeerFrameKind.Reduced16 or PeerFrameKind.Piece16)
                         {
                             if (half is null || half.Length < h.Length) half = new ushort[_maxFloats];
                             int rounded = h.Length - h.Tail;

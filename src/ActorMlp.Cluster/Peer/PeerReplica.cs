@@ -112,6 +112,7 @@ public sealed class PeerReplica
         _gathered = new bool[v.Members.Length];
         _gatheredCount = 0;
         _assembler.Clear(_return);
+        _assembler.Rounded = _recipe.Bf16 ? GradientIn(me) : 0;
         _reduceStep = v.Step;
         _computedStep = -1;
         _paused = v.Hold;
@@ -168,7 +169,7 @@ public sealed class PeerReplica
         }
         switch (h.Kind)
         {
-            case PeerFrameKind.Piece:
+            case PeerFrameKind.Piece or PeerFrameKind.Piece16:
                 if (h.Step == _reduceStep && h.Slice == _slice && f.Values!.Length == _slices!.SliceLength(_slice) && IsNode(h.Level, h.Index))
                     Offer(new TreeNode(h.Level, h.Index), f.Values);
                 else Release(f);
@@ -261,6 +262,12 @@ public sealed class PeerReplica
                 piece.CopyTo(own);
                 _local.Add((node, own));
             }
+            else if (_recipe.Bf16)
+            {
+                // Exact: the tree held every node in bfloat16 as it was formed (GradientPrecision).
+                int tail = piece.Length - GradientIn(j);
+                _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Piece16, node, j, step, piece.Length) with { Tail = tail }, Half(piece, tail));
+            }
             else _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Piece, node, j, step, piece.Length), piece);
         }
     }
@@ -287,17 +294,10 @@ public sealed class PeerReplica
         long step = _reduceStep;
         if (_recipe.Bf16)
         {
-            // Rounded once, here: every replica applies these same rounded values, whatever the cluster.
-            // The metrics at the end of the last slice stay floats (a correct count past 256 does not
-            // survive bfloat16), and travel as such after the rounded gradient.
-            int tail = Math.Clamp(_slices!.Start(_slice) + length - _model.Layout.Count, 0, length);
-            int rounded = length - tail;
-            _wire16 ??= new byte[2 * _model.NodeLength + 4 * 2];
-            var half = MemoryMarshal.Cast<byte, ushort>(_wire16.AsSpan(0, 2 * rounded));
-            BFloat16.Narrow(reduced.AsSpan(0, rounded), half);
-            BFloat16.Widen(half, reduced.AsSpan(0, rounded));
-            MemoryMarshal.AsBytes(reduced.AsSpan(rounded)).CopyTo(_wire16.AsSpan(2 * rounded));
-            var wire = _wire16.AsSpan(0, 2 * rounded + 4 * tail);
+            // The root is a node like any other: its gradient rounded as it is formed, the metrics not.
+            int rounded = GradientIn(_slice), tail = length - rounded;
+            BFloat16.Round(reduced.AsSpan(0, rounded));
+            var wire = Half(reduced, tail);
             for (int j = 0; j < v.Members.Length; j++)
                 if (j != _slice)
                     _links.Send(v.Members[j], v.Endpoints[j], Header(PeerFrameKind.Reduced16, default, _slice, step, length) with { Tail = tail }, wire);
@@ -309,6 +309,22 @@ public sealed class PeerReplica
         _reduceStep++;
         if (_trainer is not null && step == _trainer.Step) Gather(_slice, reduced);
         _links.Return(reduced);
+    }
+
+    /// <summary>How many leading values of slice <paramref name="slice"/> are gradient; the rest are the batch's loss sum and correct count.</summary>
+    int GradientIn(int slice) => Math.Clamp(_model.Layout.Count - _slices!.Start(slice), 0, _slices.SliceLength(slice));
+
+    /// <summary>
+    /// The values as a *16 frame carries them: bfloat16 but for the last <paramref name="tail"/>, which stay
+    /// floats (a correct count past 256 does not survive bfloat16). Valid until the next call.
+    /// </summary>
+    ReadOnlySpan<byte> Half(ReadOnlySpan<float> values, int tail)
+    {
+        int rounded = values.Length - tail;
+        _wire16 ??= new byte[2 * _model.NodeLength + 4 * 2];
+        BFloat16.Narrow(values[..rounded], MemoryMarshal.Cast<byte, ushort>(_wire16.AsSpan(0, 2 * rounded)));
+        MemoryMarshal.AsBytes(values[rounded..]).CopyTo(_wire16.AsSpan(2 * rounded));
+        return _wire16.AsSpan(0, 2 * rounded + 4 * tail);
     }
 
     void Gather(int slice, float[] values)

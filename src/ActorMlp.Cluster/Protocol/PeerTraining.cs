@@ -10,7 +10,8 @@ namespace ActorMlp.Cluster.Protocol;
 /// <summary>
 /// What a worker needs to keep its own replica of the trainer: how to initialise a fresh run, the
 /// optimizer and its schedule, when the coordinator wants a state (epoch ends, every N steps) and
-/// in which precision reduced slices travel.
+/// whether the reduction tree holds the gradient in bfloat16 (<see cref="Core.Determinism.GradientPrecision"/>),
+/// pieces and reduced slices then travelling in it.
 /// </summary>
 [MessagePackObject]
 public sealed record PeerRecipe(

@@ -27,6 +27,13 @@ public sealed class TreeAssembler
 
     public int Leaves => _leaves;
 
+    /// <summary>
+    /// How many leading elements of each value are gradient held in bfloat16 (<see cref="GradientPrecision"/>),
+    /// rounded again after each sum; 0 (the default) for a tree of floats. Values are whole nodes or one
+    /// slice of them, so the owner of a slice sets what of it is gradient.
+    /// </summary>
+    public int Rounded { get; set; }
+
     /// <summary>True when every leaf is covered by some received node.</summary>
     public bool Complete => CoveredCount == _leaves;
 
@@ -49,7 +56,7 @@ public sealed class TreeAssembler
             var sibling = new TreeNode(node.Level, node.Index ^ 1);
             if (!_nodes.Remove(sibling, out var other)) break;
             var (left, right) = isLeft ? (value, other) : (other, value);
-            SubtreeReducer.Combine(left, right);
+            SubtreeReducer.Combine(left, right, Rounded);
             _absorbed.Add(right);
             value = left;
             node = new TreeNode(node.Level + 1, node.Index >> 1);
@@ -86,7 +93,7 @@ public sealed class TreeAssembler
         if (_nodes.TryGetValue(node, out var value)) return value;
         var left = Value(node.Left);
         var right = Value(node.Right);
-        SubtreeReducer.Combine(left, right);
+        SubtreeReducer.Combine(left, right, Rounded);
         return left;
     }
 

@@ -11,7 +11,9 @@ namespace ActorMlp.Core.Model;
 ///   sum runs over the same k in the same order whatever the row count;
 /// - activations, the loss and the per-leaf sums (dW, db, loss, correct) still run leaf by leaf;
 /// - dW comes from <see cref="LeafOuterProducts"/>, which merges the leaves in tree order per
-///   register tile, instead of streaming whole gradient-sized leaves through memory 2^level times.
+///   register tile, instead of streaming whole gradient-sized leaves through memory 2^level times;
+/// - in <see cref="GradientPrecision.BFloat16"/> every gradient node is rounded as it is formed, the
+///   metrics never.
 /// </summary>
 public sealed class NodeBackprop
 {
@@ -20,6 +22,8 @@ public sealed class NodeBackprop
     readonly SubtreeReducer _biases;
     readonly SubtreeReducer.LeafWriter _writeMetrics, _writeBias;
     readonly float[] _metricsValue = new float[2];
+    readonly GradientPrecision _precision;
+    readonly int _roundedBias;
     float[] _leafMetrics = [];
 
     // The layer and tile the leaf writers work on; fields, so the delegates are made once.
@@ -27,9 +31,11 @@ public sealed class NodeBackprop
     int[] _bounds = [];
     int _layer;
 
-    public NodeBackprop(Mlp model, NodeWorkspace ws)
+    public NodeBackprop(Mlp model, NodeWorkspace ws, GradientPrecision precision = GradientPrecision.Float32)
     {
         _model = model;
+        _precision = precision;
+        _roundedBias = precision == GradientPrecision.BFloat16 ? int.MaxValue : 0;
         _biases = new SubtreeReducer(model.Layout.Layers.Max(d => d.Rows));
         _writeMetrics = WriteLeafMetrics;
         _writeBias = WriteLeafBias;
@@ -97,18 +103,18 @@ public sealed class NodeBackprop
             // δ is (rows, out), x is (rows, in), dW is (out, in): the tree sum of the leaves' δᵀ·x
             var delta = ws.DeltaA.AsSpan(0, rows * d.Rows);
             var dW = node.Slice(d.WeightOffset, d.WeightCount);
-            _biases.Compute(tree, _writeBias, node.Slice(d.BiasOffset, d.Rows));
+            _biases.Compute(tree, _writeBias, node.Slice(d.BiasOffset, d.Rows), _roundedBias);
             if (l == 0 && !parts.IsEmpty)
             {
                 for (int i = 0; i < parts.FirstLayerRows.Length; i++)
                 {
                     var r = parts.FirstLayerRows[i];
-                    LeafOuterProducts.Compute(delta, d.Rows, x, d.Inputs, bounds, dW, r.Start, r.End);
+                    LeafOuterProducts.Compute(delta, d.Rows, x, d.Inputs, bounds, dW, r.Start, r.End, _precision);
                     parts.Done!(i);
                 }
                 break;
             }
-            LeafOuterProducts.Compute(delta, d.Rows, x, d.Inputs, bounds, dW);
+            LeafOuterProducts.Compute(delta, d.Rows, x, d.Inputs, bounds, dW, 0, d.Rows, _precision);
             if (l == 0) break;
 
             // δ is (rows, out), W is (out, in), dX is (rows, in): dX = δ·W, then back through the activation leaf by leaf

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -21,6 +22,42 @@ public static class BFloat16
     }
 
     public static float Widen(ushort value) => BitConverter.UInt32BitsToSingle((uint)value << 16);
+
+    /// <summary>The float that <see cref="Narrow(float)"/> then <see cref="Widen(ushort)"/> give: the value as bfloat16 holds it, still a float.</summary>
+    public static float Round(float value) => Widen(Narrow(value));
+
+    // The same rounding on every lane, for kernels that round as they form a value: the float bits
+    // plus 0x7FFF (0x8000 when the kept part is odd, ties to even), low half cleared; NaN kept quiet.
+    // The NaN test compares |bits| as signed integers: both sides are below 2³¹, and SSE2 has no unsigned compare.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Round(Vector128<float> v)
+    {
+        var u = v.AsUInt32();
+        var rounded = (u + (Vector128.Create(0x7FFFu) + ((u >> 16) & Vector128<uint>.One))) & Vector128.Create(0xFFFF0000u);
+        var nan = Vector128.GreaterThan((u & Vector128.Create(0x7FFFFFFFu)).AsInt32(), Vector128.Create(0x7F800000)).AsUInt32();
+        return Vector128.ConditionalSelect(nan, (u | Vector128.Create(0x00400000u)) & Vector128.Create(0xFFFF0000u), rounded).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Round(Vector256<float> v)
+    {
+        var u = v.AsUInt32();
+        var rounded = (u + (Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One))) & Vector256.Create(0xFFFF0000u);
+        var nan = Vector256.GreaterThan((u & Vector256.Create(0x7FFFFFFFu)).AsInt32(), Vector256.Create(0x7F800000)).AsUInt32();
+        return Vector256.ConditionalSelect(nan, (u | Vector256.Create(0x00400000u)) & Vector256.Create(0xFFFF0000u), rounded).AsSingle();
+    }
+
+    /// <summary>Rounds every value in place (<see cref="Round(float)"/>), on the process's path.</summary>
+    public static void Round(Span<float> values)
+    {
+        int i = 0;
+        if (ComputeKernel.Current != KernelPath.Vector128)
+            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+                Round(Vector256.Create(values.Slice(i, 8))).CopyTo(values.Slice(i));
+        for (; i <= values.Length - Vector128<float>.Count; i += Vector128<float>.Count)
+            Round(Vector128.Create(values.Slice(i, 4))).CopyTo(values.Slice(i));
+        for (; i < values.Length; i++) values[i] = Round(values[i]);
+    }
 
     public static void Narrow(ReadOnlySpan<float> source, Span<ushort> destination)
     {

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using ActorMlp.Core.Determinism;
 
 namespace ActorMlp.Core.Tensors;
 
@@ -27,26 +28,53 @@ public static unsafe class LeafOuterProducts
     public static void Compute(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end)
         => Compute(ComputeKernel.Current, delta, outs, x, ins, bounds, dW, first, end);
 
+    /// <summary>
+    /// The same, each node of the tree (each leaf, each sum) held in <paramref name="precision"/>:
+    /// in bfloat16 every value is rounded as it is formed, in registers, before it meets its sibling.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end,
+        GradientPrecision precision)
+        => Compute(ComputeKernel.Current, delta, outs, x, ins, bounds, dW, first, end, precision);
+
     /// <summary>On a chosen path, so tests can check every path this CPU runs.</summary>
     internal static void Compute(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)
         => Compute(path, delta, outs, x, ins, bounds, dW, 0, outs);
 
-    internal static void Compute(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end)
+    internal static void Compute(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end,
+        GradientPrecision precision = GradientPrecision.Float32)
     {
         ComputeKernel.Require(path);
+        ComputeOnAnyPath(path, delta, outs, x, ins, bounds, dW, first, end, precision);
+    }
+
+    /// <summary>
+    /// On a path whether or not the CPU accelerates it: the AVX-512 tiles are written on Vector512, which
+    /// .NET runs lane by lane where it is not accelerated, with the same operations; so a machine without
+    /// AVX-512 can still check that path's bits, slowly. Tests only.
+    /// </summary>
+    internal static void ComputeOnAnyPath(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end,
+        GradientPrecision precision)
+    {
         if (first < 0 || end > outs || first > end) throw new ArgumentOutOfRangeException(nameof(first), $"rows [{first}, {end}) are not within dW's {outs}");
+        if (precision == GradientPrecision.BFloat16) Run<LeafBf16>(path, delta, outs, x, ins, bounds, dW, first, end);
+        else Run<LeafExact>(path, delta, outs, x, ins, bounds, dW, first, end);
+    }
+
+    static void Run<TRound>(KernelPath path, ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int first, int end)
+        where TRound : struct, ILeafRounding
+    {
         switch (path)
         {
-            case KernelPath.Avx512: Run<LeafTilesAvx512>(delta, outs, x, ins, bounds, dW, first, end); break;
-            case KernelPath.Avx2: Run<LeafTilesAvx2>(delta, outs, x, ins, bounds, dW, first, end); break;
-            default: Run<LeafTilesVector128>(delta, outs, x, ins, bounds, dW, first, end); break;
+            case KernelPath.Avx512: Run<LeafTilesAvx512, TRound>(delta, outs, x, ins, bounds, dW, first, end); break;
+            case KernelPath.Avx2: Run<LeafTilesAvx2, TRound>(delta, outs, x, ins, bounds, dW, first, end); break;
+            default: Run<LeafTilesVector128, TRound>(delta, outs, x, ins, bounds, dW, first, end); break;
         }
     }
 
     // Rows [o0, o1) of dW: δ's columns o0.. (row stride outs) and dW's rows o0.. are where the tiles start.
     [SkipLocalsInit]
-    static void Run<TTiles>(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int o0, int o1)
-        where TTiles : struct, ILeafTiles
+    static void Run<TTiles, TRound>(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW, int o0, int o1)
+        where TTiles : struct, ILeafTiles where TRound : struct, ILeafRounding
     {
         int MR = TTiles.MR, Lanes = TTiles.Lanes, NR = 2 * Lanes;
         int leaves = bounds.Length - 1;
@@ -62,9 +90,9 @@ public static unsafe class LeafOuterProducts
 
         int fullRows = count / MR * MR, vecCols = ins / Lanes * Lanes;
         int depth = BitOperations.Log2((uint)leaves);
-        // The counter's stack holds at most one pending node per level, on 64-byte lines: a tile row
+        // The counter's stack holds at most one pending node per level and the leaf being merged, on 64-byte lines: a tile row
         // split across two lines costs a store and a load per merge (~15 % at 8 rows per leaf).
-        float* unaligned = stackalloc float[Math.Max(depth, 1) * MR * NR + 16];
+        float* unaligned = stackalloc float[(depth + 1) * MR * NR + 16];
         float* stack = (float*)(((nint)unaligned + 63) & ~(nint)63);
         // δ and x are repacked into panels read front to back, (rows, MR) and (rows, NR) (or one vector
         // for the last), so every row's operands are adjacent: strided rows thrash L1 and defeat the prefetcher.
@@ -97,11 +125,11 @@ public static unsafe class LeafOuterProducts
                     // A row of the tail is read in place, with the stride of δ.
                     float* dPanel = full ? dp + (nint)i0 * rows : pd + o0 + i0;
                     int dStride = full ? MR : outs;
-                    TTiles.Tile(full, two, dPanel, dStride, xPanel, pb, leaves, pw + (nint)(o0 + i0) * ins + j0, ins, stack);
+                    TTiles.Tile<TRound>(full, two, dPanel, dStride, xPanel, pb, leaves, pw + (nint)(o0 + i0) * ins + j0, ins, stack);
                 }
             }
         }
-        if (vecCols < ins) LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, dW, o0, o1, vecCols, ins);
+        if (vecCols < ins) LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, dW, o0, o1, vecCols, ins, TRound.Precision);
     }
 
     // source is (rows, ld); columns [0, cols) go to panels of `width` columns (the last may be narrower),
@@ -135,7 +163,8 @@ internal unsafe interface ILeafTiles
     static abstract int Lanes { get; }
     /// <summary>Bytes of δ one group of outputs may hold, so it stays in L2 under the x panels (int.MaxValue: one group).</summary>
     static abstract int DeltaBlockBytes { get; }
-    static abstract void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack);
+    static abstract void Tile<TRound>(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TRound : struct, ILeafRounding;
 }
 
 /// <summary>Constant tile sizes, so the JIT keeps exactly the live accumulators in registers and drops the rest.</summary>
@@ -145,3 +174,69 @@ internal struct LeafOneRow : ILeafRows { public static bool Full => false; }
 internal interface ILeafCols { static abstract bool Two { get; } }
 internal struct LeafTwoVectors : ILeafCols { public static bool Two => true; }
 internal struct LeafOneVector : ILeafCols { public static bool Two => false; }
+
+/// <summary>How a tile forms its tree nodes (<see cref="GradientPrecision"/>): as floats in registers, or rounded to bfloat16 in memory (<see cref="LeafRounding"/>).</summary>
+internal interface ILeafRounding
+{
+    static abstract GradientPrecision Precision { get; }
+    static abstract bool InMemory { get; }
+}
+internal struct LeafExact : ILeafRounding
+{
+    public static GradientPrecision Precision => GradientPrecision.Float32;
+    public static bool InMemory => false;
+}
+internal struct LeafBf16 : ILeafRounding
+{
+    public static GradientPrecision Precision => GradientPrecision.BFloat16;
+    public static bool InMemory => true;
+}
+
+/// <summary>
+/// The bfloat16 tiles' merges, shared by every path: a tile's stack holds one slot per pending node, the
+/// leaf just computed in the slot above them. Elementwise, so the bits do not depend on the path.
+/// </summary>
+internal static unsafe class LeafRounding
+{
+    // leaf is the slot of `size` floats the tile just stored; slots below it are its pending left siblings.
+    /// <summary>
+    /// Rounds the leaf, merges it with its <paramref name="closes"/> pending left siblings (each sum rounded),
+    /// and returns the new top of the stack, past the merged node; the last leaf's node goes to dW instead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float* Close(float* leaf, int size, int closes, bool last, int stride, int rows, int width, float* dW, int ldw)
+    {
+        // Slots are whole vectors of either width (MR·NR floats); Vector256 only where the path has it.
+        bool wide = ComputeKernel.Current != KernelPath.Vector128;
+        float* node = leaf;
+        RoundSum(node, null, size, wide);
+        for (; closes > 0; closes--)
+        {
+            float* right = node;
+            node -= size;
+            RoundSum(node, right, size, wide);
+        }
+        if (!last) return node + size;
+        for (int r = 0; r < rows; r++) new Span<float>(node + (nint)r * stride, width).CopyTo(new Span<float>(dW + (nint)r * ldw, width));
+        return node;
+    }
+
+    // left ← bf16(left + right), or bf16(left) with no right: SubtreeReducer.Combine's operations, without its span checks.
+    static void RoundSum(float* left, float* right, int size, bool wide)
+    {
+        int i = 0;
+        if (wide)
+            for (; i < size; i += 8)
+            {
+                var v = Vector256.Load(left + i);
+                if (right != null) v += Vector256.Load(right + i);
+                BFloat16.Round(v).Store(left + i);
+            }
+        for (; i < size; i += 4)
+        {
+            var v = Vector128.Load(left + i);
+            if (right != null) v += Vector128.Load(right + i);
+            BFloat16.Round(v).Store(left + i);
+        }
+    }
+}

@@ -17,23 +17,24 @@ internal unsafe struct LeafTilesAvx512 : ILeafTiles
     // One group: the AVX-512 machines this was tuned on have 1–2 MB of L2 per core.
     static int ILeafTiles.DeltaBlockBytes => int.MaxValue;
 
-    public static void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+    public static void Tile<TRound>(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TRound : struct, ILeafRounding
     {
         if (two)
         {
-            if (full) Tile<LeafFullRows, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
-            else Tile<LeafOneRow, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+            if (full) Tile<LeafFullRows, LeafTwoVectors, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+            else Tile<LeafOneRow, LeafTwoVectors, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
         }
-        else if (full) Tile<LeafFullRows, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
-        else Tile<LeafOneRow, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        else if (full) Tile<LeafFullRows, LeafOneVector, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        else Tile<LeafOneRow, LeafOneVector, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
     }
 
     // One (R, 16·C) tile of dW at (i0, j0), all leaves. Generic over constant sizes, so the JIT keeps
     // exactly the live accumulators in registers and drops the rest.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     // delta walks the rows with dStride, x is a packed panel of 16·C columns; dW is the tile's corner, row stride ldw.
-    static void Tile<TR, TC>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
-        where TR : struct, ILeafRows where TC : struct, ILeafCols
+    static void Tile<TR, TC, TRound>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TR : struct, ILeafRows where TC : struct, ILeafCols where TRound : struct, ILeafRounding
     {
         int R = TR.Full ? MR_ : 1;
         bool two = TC.Two;
@@ -73,7 +74,10 @@ internal unsafe struct LeafTilesAvx512 : ILeafTiles
 
             // Leaf `leaf` closes one pending node per trailing one bit of its index, each a left sibling;
             // the last leaf of a power-of-two count closes them all.
-            for (int merges = BitOperations.TrailingZeroCount(leaf + 1); merges > 0; merges--)
+            // In bfloat16 (GradientPrecision) the leaf is merged in memory instead: rounding in registers
+            // needs six constants, which would push the accumulators out of them (4× slower on AVX2).
+            int closes = BitOperations.TrailingZeroCount(leaf + 1);
+            for (int merges = TRound.InMemory ? 0 : closes; merges > 0; merges--)
             {
                 top -= MR_ * NR;
                 c00 = Vector512.Load(top) + c00; if (two) c01 = Vector512.Load(top + 16) + c01;
@@ -91,7 +95,7 @@ internal unsafe struct LeafTilesAvx512 : ILeafTiles
 
             float* dst;
             int ld;
-            if (leaf + 1 == leaves)
+            if (leaf + 1 == leaves && !TRound.InMemory)
             {
                 dst = dW;
                 ld = ldw;
@@ -113,6 +117,7 @@ internal unsafe struct LeafTilesAvx512 : ILeafTiles
                 c60.Store(dst + 6 * ld); if (two) c61.Store(dst + 6 * ld + 16);
                 c70.Store(dst + 7 * ld); if (two) c71.Store(dst + 7 * ld + 16);
             }
+            if (TRound.InMemory) top = LeafRounding.Close(top - MR_ * NR, MR_ * NR, closes, leaf + 1 == leaves, 2 * Lanes, R, two ? 2 * Lanes : Lanes, dW, ldw);
         }
     }
 }

@@ -19,22 +19,23 @@ internal unsafe struct LeafTilesVector128 : ILeafTiles
     // As AVX2: ARM64 cores have 512 KB to 2 MB of L2.
     static int ILeafTiles.DeltaBlockBytes => 192 * 1024;
 
-    public static void Tile(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+    public static void Tile<TRound>(bool full, bool two, float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TRound : struct, ILeafRounding
     {
         if (two)
         {
-            if (full) Tile<LeafFullRows, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
-            else Tile<LeafOneRow, LeafTwoVectors>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+            if (full) Tile<LeafFullRows, LeafTwoVectors, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+            else Tile<LeafOneRow, LeafTwoVectors, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
         }
-        else if (full) Tile<LeafFullRows, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
-        else Tile<LeafOneRow, LeafOneVector>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        else if (full) Tile<LeafFullRows, LeafOneVector, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
+        else Tile<LeafOneRow, LeafOneVector, TRound>(delta, dStride, x, bounds, leaves, dW, ldw, stack);
     }
 
     // One (R, 4·C) tile of dW, all leaves: each leaf's element one fused multiply-add chain from zero over its rows,
     // leaves merged left + right in tree order through the stack.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Tile<TR, TC>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
-        where TR : struct, ILeafRows where TC : struct, ILeafCols
+    static void Tile<TR, TC, TRound>(float* delta, int dStride, float* x, int* bounds, int leaves, float* dW, int ldw, float* stack)
+        where TR : struct, ILeafRows where TC : struct, ILeafCols where TRound : struct, ILeafRounding
     {
         bool full = TR.Full;
         bool two = TC.Two;
@@ -69,7 +70,10 @@ internal unsafe struct LeafTilesVector128 : ILeafTiles
 
             // Leaf `leaf` closes one pending node per trailing one bit of its index, each a left sibling;
             // the last leaf of a power-of-two count closes them all.
-            for (int merges = BitOperations.TrailingZeroCount(leaf + 1); merges > 0; merges--)
+            // In bfloat16 (GradientPrecision) the leaf is merged in memory instead: rounding in registers
+            // needs six constants, which would push the accumulators out of them (4× slower on AVX2).
+            int closes = BitOperations.TrailingZeroCount(leaf + 1);
+            for (int merges = TRound.InMemory ? 0 : closes; merges > 0; merges--)
             {
                 top -= MR_ * NR;
                 c00 = Vector128.Load(top) + c00; if (two) c01 = Vector128.Load(top + Lanes) + c01;
@@ -85,7 +89,7 @@ internal unsafe struct LeafTilesVector128 : ILeafTiles
 
             float* dst;
             int ld;
-            if (leaf + 1 == leaves)
+            if (leaf + 1 == leaves && !TRound.InMemory)
             {
                 dst = dW;
                 ld = ldw;
@@ -105,6 +109,7 @@ internal unsafe struct LeafTilesVector128 : ILeafTiles
                 c40.Store(dst + 4 * ld); if (two) c41.Store(dst + 4 * ld + Lanes);
                 c50.Store(dst + 5 * ld); if (two) c51.Store(dst + 5 * ld + Lanes);
             }
+            if (TRound.InMemory) top = LeafRounding.Close(top - MR_ * NR, MR_ * NR, closes, leaf + 1 == leaves, NR, full ? MR_ : 1, two ? NR : Lanes, dW, ldw);
         }
     }
 }

@@ -27,8 +27,11 @@ public sealed class LeafComputer
     float[] _parameters = [];
     StepAssignment _step;
 
-    public LeafComputer(Mlp model, ISampleSource samples, TrainingPlan plan)
+    readonly int _rounded;
+
+    public LeafComputer(Mlp model, ISampleSource samples, TrainingPlan plan, GradientPrecision precision = GradientPrecision.Float32)
     {
+        _rounded = precision == GradientPrecision.BFloat16 ? model.Layout.Count : 0;
         if (samples.Features != model.Spec.Inputs)
             throw new ArgumentException($"the model takes {model.Spec.Inputs} inputs but the samples have {samples.Features} features");
         _model = model;
@@ -40,7 +43,7 @@ public sealed class LeafComputer
         _writeLeaf = WriteLeaf;
         _packed = new PackedWeights(model.Layout);
         _nodeWs = new NodeWorkspace(model.Spec, model.Head.TargetWidth, plan.Batch);
-        _backprop = new NodeBackprop(model, _nodeWs);
+        _backprop = new NodeBackprop(model, _nodeWs, precision);
     }
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
@@ -67,7 +70,7 @@ public sealed class LeafComputer
     public void ComputeNodeByLeaves(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
     {
         Prepare(parameters, step);
-        _reducer.Compute(node, _writeLeaf, result);
+        _reducer.Compute(node, _writeLeaf, result, _rounded);
     }
 
     void Prepare(float[] parameters, StepAssignment step)

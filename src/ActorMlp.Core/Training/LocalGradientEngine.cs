@@ -16,16 +16,22 @@ public sealed class LocalGradientEngine
     readonly TreeNode _root;
     readonly int _threads;
     readonly int _parameterCount;
+    readonly int _rounded;
 
-    public LocalGradientEngine(Mlp model, ISampleSource samples, TrainingPlan plan, int threads = 1)
+    /// <param name="precision">How the tree's nodes hold the gradient; part of a run's bits, as the plan is.</param>
+    public LocalGradientEngine(Mlp model, ISampleSource samples, TrainingPlan plan, int threads = 1, GradientPrecision precision = GradientPrecision.Float32)
     {
+        Precision = precision;
+        _rounded = precision == GradientPrecision.BFloat16 ? model.Layout.Count : 0;
         _root = TreeNode.Root(plan.MicroShards);
         _parameterCount = model.Layout.Count;
         _threads = 1;
         while (_threads * 2 <= threads && _threads * 2 <= plan.MicroShards) _threads *= 2;
-        _computers = Enumerable.Range(0, _threads).Select(_ => new LeafComputer(model, samples, plan)).ToArray();
+        _computers = Enumerable.Range(0, _threads).Select(_ => new LeafComputer(model, samples, plan, precision)).ToArray();
         _partValues = Enumerable.Range(0, _threads).Select(_ => new float[model.NodeLength]).ToArray();
     }
+
+    public GradientPrecision Precision { get; }
 
     /// <summary>
     /// Computes step 0's root once, on zero weights, and throws it away. The first compute of a
@@ -82,7 +88,7 @@ public sealed class LocalGradientEngine
         ComputeInParallel(parameters, step, node, parts);
         for (int width = 1; width < parts; width *= 2)
             for (int i = 0; i + width < parts; i += 2 * width)
-                SubtreeReducer.Combine(_partValues[i], _partValues[i + width]);
+                SubtreeReducer.Combine(_partValues[i], _partValues[i + width], _rounded);
     }
 
     // Apart from ComputeParts: the lambda's captures would otherwise be allocated on every call, threads or not.
