@@ -75,11 +75,14 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Peer_reduction_in_bf16_gives_the_same_bits_for_two_and_three_workers()
+    public void Peer_reduction_in_bf16_gives_the_same_bits_for_two_and_three_workers_and_one_process()
     {
         string two = Cli.Sha(_cli.Train([.. Small, "--workers", "2", "--reduction", "peer", "--wire-precision", "bf16"]));
         string three = Cli.Sha(_cli.Train([.. Small, "--workers", "3", "--reduction", "peer", "--wire-precision", "bf16"]));
+        string local = _cli.Train([.. Small, "--workers", "0", "--wire-precision", "bf16"]);
         Assert.Equal(two, three);
+        Assert.Equal(two, Cli.Sha(local));
+        Assert.Equal("bf16", Cli.Summary(local).GetProperty("gradient_precision").GetString());
         Assert.NotEqual(Cli.Sha(_cli.Train([.. Small, "--workers", "0"])), two);
     }
 

@@ -67,10 +67,10 @@ public static class Fixtures
         => Protocol.PeerRecipe.From(InitKind.Auto, new OptimizerSettings(OptimizerKind.Momentum), new LrSchedule(0.1f), 0, bf16);
 
     /// <summary>The weights after the whole plan, trained in this process: what every cluster run must reproduce.</summary>
-    public static float[] LocalResult()
+    public static float[] LocalResult(Core.Determinism.GradientPrecision precision = Core.Determinism.GradientPrecision.Float32)
     {
         var trainer = NewTrainer();
-        var engine = new LocalGradientEngine(new Mlp(Spec), new SyntheticSamples(64), Plan);
+        var engine = new LocalGradientEngine(new Mlp(Spec), new SyntheticSamples(64), Plan, 1, precision);
         while (!trainer.Finished)
         {
             if (trainer.Apply(engine.ComputeRoot(trainer.Parameters, trainer.Current))) trainer.StartEpoch();

@@ -43,8 +43,10 @@ public class LinkPartsTests
         for (int i = 0; i < 3; i++) Assert.Equal(node[i], back[i], Math.Abs(node[i]) / 128f);
     }
 
-    [Fact]
-    public void A_bf16_reduced_slice_keeps_its_metric_tail_whole_across_the_peer_link()
+    [Theory]
+    [InlineData(PeerFrameKind.Reduced16)]
+    [InlineData(PeerFrameKind.Piece16)]
+    public void A_bf16_slice_keeps_its_metric_tail_whole_across_the_peer_link(PeerFrameKind kind)
     {
         const long token = 42;
         using var receiver = new PeerLinks("b", "127.0.0.1", 0, token, 16, 1024, Akka.Actor.ActorRefs.Nobody, 1 << 16, _ => { });
@@ -53,7 +55,7 @@ public class LinkPartsTests
         var half = new ushort[3];
         Core.Tensors.BFloat16.Narrow(slice.AsSpan(0, 3), half);
         byte[] wire = [.. MemoryMarshal.AsBytes(half.AsSpan()), .. MemoryMarshal.AsBytes(slice.AsSpan(3))];
-        var header = new PeerFrameHeader(PeerFrameKind.Reduced16, 0, 0, 1, 1, 7, token, slice.Length, Tail: 2);
+        var header = new PeerFrameHeader(kind, 0, 0, 1, 1, 7, token, slice.Length, Tail: 2);
         Assert.True(sender.Send("b", receiver.Endpoint, header, wire));
 
         PeerFrame frame = default;

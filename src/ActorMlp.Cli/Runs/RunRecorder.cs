@@ -97,6 +97,7 @@ public sealed class RunRecorder : ITrainingObserver
             TrainSeconds = trainSeconds, WallSeconds = wallSeconds,
             Parameters = trainer.Parameters.Length, ParametersSha256 = sha,
             Kernel = ComputeKernel.Name(ComputeKernel.Current), NumericClass = ComputeKernel.NumericClass,
+            GradientPrecision = _job.GradientPrecision == Core.Determinism.GradientPrecision.BFloat16 ? "bf16" : "fp32",
         };
         _run.WriteModel(Snapshot(_job, trainer));
         _run.WriteSummary(summary);

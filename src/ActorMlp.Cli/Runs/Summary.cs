@@ -34,4 +34,9 @@ public sealed record Summary
     public required string Kernel { get; init; }
     /// <summary>fma or mul-add: runs of one class give the same bits on every path.</summary>
     public required string NumericClass { get; init; }
+    /// <summary>
+    /// fp32, or bf16 where every node of the reduction tree was rounded to bfloat16 as it was formed (a peer
+    /// run, or one in this process, with wire-precision bf16): part of what the bits depend on.
+    /// </summary>
+    public required string GradientPrecision { get; init; }
 }
