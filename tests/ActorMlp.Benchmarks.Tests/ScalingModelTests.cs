@@ -44,14 +44,14 @@ public class ScalingModelTests
     }
 
     [Fact]
-    public void Peer_aligned_sends_three_quarters_of_the_vector_each_way_in_each_phase()
+    public void Peer_aligned_sends_three_quarters_of_the_vector_each_way_in_each_phase_at_half_the_width_in_bf16()
     {
         // P + 2 = 100 floats cut into 4 slices of 25; each worker owns 4 aligned leaves (one subtree).
         const long p = 98;
         foreach (var w in ScalingModel.NodeTraffic(Exchange.PeerFp32, p, workers: 4, microShards: 16))
             Assert.Equal(new Traffic(4 * 75 + 4 * 3 * 25, 4 * 3 * 25 + 4 * 75), w);
         foreach (var w in ScalingModel.NodeTraffic(Exchange.PeerBf16, p, workers: 4, microShards: 16))
-            Assert.Equal(new Traffic(4 * 75 + 2 * 3 * 25, 4 * 3 * 25 + 2 * 75), w);
+            Assert.Equal(new Traffic(2 * 75 + 2 * 3 * 25, 2 * 3 * 25 + 2 * 75), w);
     }
 
     [Fact]

@@ -86,6 +86,29 @@ public class LeafOuterProductsTests
         }
     }
 
+    [Fact]
+    public void LeafOuterProducts_in_bfloat16_keeps_a_nan_a_nan_where_an_input_is_not_finite()
+    {
+        const int outs = 13, ins = 37, rows = 19, leaves = 4;
+        var rng = new Random(11);
+        var delta = Fill(rng, rows * outs);
+        var x = Fill(rng, rows * ins);
+        // A NaN whose payload fills the mantissa: rounding it the fast way would carry into the sign
+        // and leave −0; and an infinity in another column.
+        x[5 * ins + 3] = BitConverter.UInt32BitsToSingle(0x7FFFFFFF);
+        x[9 * ins + 20] = float.PositiveInfinity;
+        var bounds = Bounds(rows, leaves);
+        var expected = new float[outs * ins];
+        LeafOuterProductsReference.Compute(delta, outs, x, ins, bounds, expected, GradientPrecision.BFloat16);
+        Assert.All(Enumerable.Range(0, outs), i => Assert.True(float.IsNaN(expected[i * ins + 3])));
+        foreach (var path in PathsToCheck)
+        {
+            var actual = new float[outs * ins];
+            LeafOuterProducts.ComputeOnAnyPath(path, delta, outs, x, ins, bounds, actual, 0, outs, GradientPrecision.BFloat16);
+            Assert.True(expected.Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Select(BitConverter.SingleToInt32Bits)), $"{path} differs from the reference");
+        }
+    }
+
     [Theory]
     [InlineData(256, 100, 64, 16)]
     [InlineData(13, 37, 19, 2)]

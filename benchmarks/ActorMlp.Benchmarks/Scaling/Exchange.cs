@@ -9,7 +9,7 @@ public enum Exchange
     StarBf16,
     /// <summary>Reduce-scatter of the subtrees to the slice owners, all-gather of the reduced slices, fp32; no coordinator tensors.</summary>
     PeerFp32,
-    /// <summary>The peer reduction with the all-gather in bfloat16 (the reduce-scatter stays fp32).</summary>
+    /// <summary>The peer reduction with the gradient tree in bfloat16: both phases carry two bytes a value.</summary>
     PeerBf16,
     /// <summary>Ring all-reduce of the gradient, as PyTorch DDP runs it: 2(K−1) rounds of P/K floats.</summary>
     RingFp32,

@@ -79,19 +79,20 @@ public static class ScalingModel
             case Exchange.PeerFp32:
             case Exchange.PeerBf16:
             {
-                // Reduce-scatter in fp32 (rounded partial sums would make the bits depend on K): slice j
-                // of every subtree a worker computed goes to slice j's owner. All-gather: every owner sends
-                // its reduced slice to every other worker, in bfloat16 with bf16.
-                int gatherWidth = exchange == Exchange.PeerBf16 ? 2 : 4;
+                // Reduce-scatter: slice j of every subtree a worker computed goes to slice j's owner.
+                // All-gather: every owner sends its reduced slice to every other worker. In bf16 both
+                // phases carry bfloat16 (the tree holds the gradient in it; the two metrics, a negligible
+                // tail, are counted at the same width).
+                int width = exchange == Exchange.PeerBf16 ? 2 : 4;
                 long allSubtrees = subtrees.Sum();
                 var traffic = new Traffic[workers];
                 for (int w = 0; w < workers; w++)
                 {
                     long slice = Slice(node, workers, w);
-                    long scatterSent = 4 * subtrees[w] * (node - slice);
-                    long scatterReceived = 4 * (allSubtrees - subtrees[w]) * slice;
-                    long gatherSent = (long)gatherWidth * (workers - 1) * slice;
-                    long gatherReceived = gatherWidth * (node - slice);
+                    long scatterSent = width * subtrees[w] * (node - slice);
+                    long scatterReceived = width * (allSubtrees - subtrees[w]) * slice;
+                    long gatherSent = (long)width * (workers - 1) * slice;
+                    long gatherReceived = width * (node - slice);
                     traffic[w] = new Traffic(scatterSent + gatherSent, scatterReceived + gatherReceived);
                 }
                 return traffic;

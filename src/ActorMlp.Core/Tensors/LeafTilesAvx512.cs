@@ -74,22 +74,34 @@ internal unsafe struct LeafTilesAvx512 : ILeafTiles
 
             // Leaf `leaf` closes one pending node per trailing one bit of its index, each a left sibling;
             // the last leaf of a power-of-two count closes them all.
-            // In bfloat16 (GradientPrecision) the leaf is merged in memory instead: rounding in registers
-            // needs six constants, which would push the accumulators out of them (4× slower on AVX2).
+            // The leaf as the tree holds it (GradientPrecision): in registers where the inputs are finite.
+            c00 = TRound.Round(c00); if (two) c01 = TRound.Round(c01);
+            if (R > 1)
+            {
+                c10 = TRound.Round(c10); if (two) c11 = TRound.Round(c11);
+                c20 = TRound.Round(c20); if (two) c21 = TRound.Round(c21);
+                c30 = TRound.Round(c30); if (two) c31 = TRound.Round(c31);
+                c40 = TRound.Round(c40); if (two) c41 = TRound.Round(c41);
+                c50 = TRound.Round(c50); if (two) c51 = TRound.Round(c51);
+                c60 = TRound.Round(c60); if (two) c61 = TRound.Round(c61);
+                c70 = TRound.Round(c70); if (two) c71 = TRound.Round(c71);
+            }
+            // Where an input is not finite the leaf is merged in memory instead (LeafRounding): rounding
+            // that keeps every NaN a NaN needs constants that would push the accumulators out of registers.
             int closes = BitOperations.TrailingZeroCount(leaf + 1);
             for (int merges = TRound.InMemory ? 0 : closes; merges > 0; merges--)
             {
                 top -= MR_ * NR;
-                c00 = Vector512.Load(top) + c00; if (two) c01 = Vector512.Load(top + 16) + c01;
+                c00 = TRound.Round(Vector512.Load(top) + c00); if (two) c01 = TRound.Round(Vector512.Load(top + 16) + c01);
                 if (R > 1)
                 {
-                    c10 = Vector512.Load(top + 32) + c10; if (two) c11 = Vector512.Load(top + 48) + c11;
-                    c20 = Vector512.Load(top + 64) + c20; if (two) c21 = Vector512.Load(top + 80) + c21;
-                    c30 = Vector512.Load(top + 96) + c30; if (two) c31 = Vector512.Load(top + 112) + c31;
-                    c40 = Vector512.Load(top + 128) + c40; if (two) c41 = Vector512.Load(top + 144) + c41;
-                    c50 = Vector512.Load(top + 160) + c50; if (two) c51 = Vector512.Load(top + 176) + c51;
-                    c60 = Vector512.Load(top + 192) + c60; if (two) c61 = Vector512.Load(top + 208) + c61;
-                    c70 = Vector512.Load(top + 224) + c70; if (two) c71 = Vector512.Load(top + 240) + c71;
+                    c10 = TRound.Round(Vector512.Load(top + 32) + c10); if (two) c11 = TRound.Round(Vector512.Load(top + 48) + c11);
+                    c20 = TRound.Round(Vector512.Load(top + 64) + c20); if (two) c21 = TRound.Round(Vector512.Load(top + 80) + c21);
+                    c30 = TRound.Round(Vector512.Load(top + 96) + c30); if (two) c31 = TRound.Round(Vector512.Load(top + 112) + c31);
+                    c40 = TRound.Round(Vector512.Load(top + 128) + c40); if (two) c41 = TRound.Round(Vector512.Load(top + 144) + c41);
+                    c50 = TRound.Round(Vector512.Load(top + 160) + c50); if (two) c51 = TRound.Round(Vector512.Load(top + 176) + c51);
+                    c60 = TRound.Round(Vector512.Load(top + 192) + c60); if (two) c61 = TRound.Round(Vector512.Load(top + 208) + c61);
+                    c70 = TRound.Round(Vector512.Load(top + 224) + c70); if (two) c71 = TRound.Round(Vector512.Load(top + 240) + c71);
                 }
             }
 
