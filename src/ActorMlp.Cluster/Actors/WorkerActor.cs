@@ -174,6 +174,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe!, _computer, _peers, m.RunToken, m.TensorEndpoint,
                 message => coordinator.Tell(message, Self), warning => _log.Warning(warning),
                 step => _allocation.StepSent(step, _peers?.AllocatedBytes ?? 0));
+            _replica.WarmUp();
             // Opened now, so that the coordinator sees this worker's connection close the moment its process dies.
             if (!_peers.Connect(InstallView.Coordinator, m.TensorEndpoint))
                 throw new IOException($"cannot reach the coordinator's tensor endpoint {m.TensorEndpoint}");

@@ -81,6 +81,38 @@ public sealed class PeerReplica
         _return = links.Return;
     }
 
+    /// <summary>
+    /// Runs what a step runs — a node computed in parts, its slices narrowed and widened as the wire
+    /// carries them, pieces assembled, the optimizer and a state report — once, on scratch buffers and
+    /// sending nothing. The process compiles each method on its first call; done here, before the worker
+    /// says it is ready, that is not charged to the run's first step, which holds every member up.
+    /// </summary>
+    public void WarmUp()
+    {
+        var slices = new SlicePlan(_model.NodeLength, 2);
+        var (parts, _) = SendOrder.Plan(_model.Layout.Layers[0], slices, 0);
+        var node = new float[_model.NodeLength];
+        var trainer = FreshTrainer(0);
+        var root = TreeNode.Root(_plan.MicroShards);
+        _engine.ComputeNode(trainer.Parameters, _plan.Assignment(0), root, node, new NodeParts(parts, _ => { }));
+        var half = new ushort[node.Length];
+        BFloat16.Narrow(node, half);
+        BFloat16.Widen(half, node);
+        BFloat16.Round(node.AsSpan(0, _model.Layout.Count));
+        var assembler = new TreeAssembler(_plan.MicroShards) { Rounded = _recipe.Bf16 ? _model.Layout.Count : 0 };
+        if (_plan.MicroShards > 1)
+        {
+            assembler.TryAdd(root.Left, (float[])node.Clone());
+            assembler.TryAdd(root.Right, (float[])node.Clone());
+        }
+        else assembler.TryAdd(root, node);
+        var (left, right) = assembler.RootHalves();
+        if (right is not null) TensorPrimitives.Add(left, right, node);
+        Array.Clear(node);
+        trainer.Apply(node);
+        TrainerState.Write(trainer, new byte[TrainerState.LengthOf(trainer)]);
+    }
+
     /// <summary>The view installed last, or −1.</summary>
     public int View => _view?.View ?? -1;
 
