@@ -122,6 +122,20 @@ public sealed class FaultToleranceTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_to_a_worker_makes_it_leave_and_exit_143_as_train_and_coordinator_do()
+    {
+        string run = _cli.NewPath();
+        var (coordinator, seed) = StartCoordinator(run, 2, ["--out", run]);
+        var worker = StartWorker(seed, "w1");
+        await _processes.Until(() => worker.Text.Contains("joining"), TimeSpan.FromSeconds(60), "the worker's node");
+        System.Diagnostics.Process.Start("kill", ["-TERM", worker.Process.Id.ToString()]).WaitForExit();
+        await worker.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(worker.Process.ExitCode == 143, _processes.Log());
+        Assert.Contains("left the cluster on SIGTERM", worker.Text);
+        coordinator.Process.Kill();
+    }
+
+    [Fact]
     public async Task Sigterm_stops_training_with_a_checkpoint_and_resume_finishes_with_the_same_bits()
     {
         string expected = Reference();

@@ -48,6 +48,26 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resume_refuses_other_data_of_the_same_shape_naming_both_fingerprints()
+    {
+        var rows = File.ReadAllLines(Repository.Data("iris.csv"));
+        string original = _cli.Write("iris-a.csv", string.Join("\n", rows));
+        rows[1] = "5.2" + rows[1][rows[1].IndexOf(',')..]; // one value of one sample
+        string changed = _cli.Write("iris-b.csv", string.Join("\n", rows));
+        string run = _cli.Train([.. Flags, "--data", $"csv:{original}", "--batch", "16"]);
+        File.Delete(Path.Combine(run, "summary.json"));
+        foreach (var file in Directory.GetFiles(Path.Combine(run, "checkpoints")))
+            if (long.Parse(Path.GetFileNameWithoutExtension(file)["step-".Length..]) > 8) File.Delete(file);
+
+        var other = Cli.Run("train", "--resume", run, "--data", $"csv:{changed}");
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("it was trained on data", other.Error);
+        Assert.Contains($"--data csv:{changed}", other.Error);
+        var same = Cli.Run("train", "--resume", run, "--progress", "none");
+        Assert.True(same.ExitCode == 0, same.ToString());
+    }
+
+    [Fact]
     public void Resume_refuses_a_finished_run_and_settings_that_change_the_run()
     {
         string finished = _cli.Train(Flags);

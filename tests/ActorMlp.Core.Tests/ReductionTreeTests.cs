@@ -103,6 +103,24 @@ public class ReductionTreeTests
         }
     }
 
+    [Theory]
+    [InlineData(30, 1)]          // EndLeaf wraps negative in 32 bits
+    [InlineData(1, 1 << 30)]     // FirstLeaf wraps negative
+    [InlineData(31, 0)]
+    [InlineData(-1, 0)]
+    [InlineData(0, -1)]
+    [InlineData(0, 16)]
+    [InlineData(2, 4)]
+    public void A_node_from_outside_the_tree_is_refused_without_overflow(int level, int index)
+    {
+        var node = new TreeNode(level, index);
+        Assert.False(node.IsIn(16));
+        var assembler = new TreeAssembler(16);
+        Assert.Throws<ArgumentOutOfRangeException>(() => assembler.TryAdd(node, new float[Length]));
+        Assert.Equal(0, assembler.CoveredCount);
+        Assert.True(new TreeNode(2, 3).IsIn(16) && new TreeNode(4, 0).IsIn(16) && new TreeNode(0, 15).IsIn(16));
+    }
+
     [Fact]
     public void Cover_gives_maximal_aligned_subtrees()
     {

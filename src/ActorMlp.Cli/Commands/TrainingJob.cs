@@ -66,6 +66,8 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
             : checkpoint.Seed != plan.Seed ? $"its seed {checkpoint.Seed} differs from --seed {plan.Seed}"
             : checkpoint.Epochs != plan.Epochs ? $"its epochs {checkpoint.Epochs} differ from --epochs {plan.Epochs}"
             : checkpoint.OptimizerKind != s.Optimizer.Kind.ToName() ? $"its optimizer {checkpoint.OptimizerKind} differs from --optimizer {s.Optimizer.Kind.ToName()}"
+            : checkpoint.DataFingerprint.Length > 0 && checkpoint.DataFingerprint != data.Fingerprint()
+                ? $"it was trained on data {checkpoint.DataFingerprint}, and --data {s.DataSpec} is {data.Fingerprint()}"
             : null;
         if (mismatch is not null) throw new UsageException($"cannot resume from {file}: {mismatch}");
         var optimizer = Optimizer.Create(s.Optimizer, checkpoint.Parameters.Length);
@@ -89,6 +91,11 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
     }
 
     public ModelSpec Spec => Model.Spec;
+
+    string? _dataFingerprint;
+
+    /// <summary>The data's fingerprint, hashed once: every checkpoint records it.</summary>
+    public string DataFingerprint => _dataFingerprint ??= Data.Fingerprint();
 
     /// <summary>
     /// How the reduction tree holds the gradient: bfloat16 for a peer run with wire-precision bf16, and

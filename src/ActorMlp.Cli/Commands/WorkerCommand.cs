@@ -64,7 +64,7 @@ public static class WorkerCommand
             if (first == 2)
             {
                 output.WriteLine($"worker {id} left the cluster on {stop.Name}");
-                return 0;
+                return stop.ExitCode; // as train and coordinator do: 130 for SIGINT, 143 for SIGTERM
             }
             output.WriteLine($"worker {id}: its node was removed from the cluster; starting a fresh node to rejoin");
         }

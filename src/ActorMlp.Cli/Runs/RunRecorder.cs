@@ -140,7 +140,7 @@ public sealed class RunRecorder : ITrainingObserver
             Seed = s.Seed, Epochs = s.Epochs, Batch = s.Batch, MicroShards = s.MicroShards, Step = t.Step,
             EpochLoss = t.EpochLoss, EpochCorrect = t.EpochCorrect,
             OptimizerKind = s.Optimizer.Kind.ToName(), OptimizerSteps = t.Optimizer.Steps, OptimizerState = t.Optimizer.State,
-            Dataset = s.DataSpec, Task = data.Task.ToName(),
+            Dataset = s.DataSpec, DataFingerprint = job.DataFingerprint, Task = data.Task.ToName(),
             FeatureShift = data.Transform.Shift, FeatureScale = data.Transform.Scale,
             TargetShift = data.TargetTransform?.Shift ?? [], TargetScale = data.TargetTransform?.Scale ?? [],
         };

@@ -319,7 +319,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_inFlight is not { } step || m.Step != step.Step) return "stale";
         if (!_workers.Contains(m.WorkerId)) return "unknown sender";
         var node = m.Node;
-        if (node.Level < 0 || node.Level > 30 || node.Index < 0 || node.EndLeaf > _owner.Length) return "no such tree node";
+        if (!node.IsIn(_owner.Length)) return "no such tree node";
         if (m.Value.Length != _setup.Model.NodeLength) return $"{m.Value.Length} floats where {_setup.Model.NodeLength} are expected";
         if (!AllFinite(m.Value)) return "it holds NaN or infinity";
         return null;

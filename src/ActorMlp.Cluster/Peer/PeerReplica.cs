@@ -202,7 +202,7 @@ public sealed class PeerReplica
         switch (h.Kind)
         {
             case PeerFrameKind.Piece or PeerFrameKind.Piece16:
-                if (h.Step == _reduceStep && h.Slice == _slice && f.Values!.Length == _slices!.SliceLength(_slice) && IsNode(h.Level, h.Index))
+                if (h.Step == _reduceStep && h.Slice == _slice && f.Values!.Length == _slices!.SliceLength(_slice) && new TreeNode(h.Level, h.Index).IsIn(_plan.MicroShards))
                     Offer(new TreeNode(h.Level, h.Index), f.Values);
                 else Release(f);
                 break;
@@ -222,9 +222,6 @@ public sealed class PeerReplica
     {
         if (f.Values is { } v) _links.Return(v);
     }
-
-    bool IsNode(int level, int index)
-        => level <= 30 && (1L << level) <= _plan.MicroShards && ((long)index + 1 << level) <= _plan.MicroShards;
 
     void TakeState(byte[] bytes)
     {

@@ -26,6 +26,8 @@ public sealed record Checkpoint
     public float[][] OptimizerState { get; init; } = [];
 
     public required string Dataset { get; init; }
+    /// <summary>The training and test data's fingerprint (name, counts, SHA-256), so a resume on other data of the same shape is refused; empty in checkpoints written before it was recorded.</summary>
+    public string DataFingerprint { get; init; } = "";
     public required string Task { get; init; }
     public float[] FeatureShift { get; init; } = [];
     public float[] FeatureScale { get; init; } = [];

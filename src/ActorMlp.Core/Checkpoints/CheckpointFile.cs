@@ -107,6 +107,8 @@ public static class CheckpointFile
         [Key(19)] public byte[] FeatureScale { get; set; } = [];
         [Key(20)] public byte[] TargetShift { get; set; } = [];
         [Key(21)] public byte[] TargetScale { get; set; } = [];
+        // Added after the first format: an older file's shorter array leaves it empty.
+        [Key(22)] public string DataFingerprint { get; set; } = "";
 
         public static Payload From(Checkpoint c) => new()
         {
@@ -116,7 +118,7 @@ public static class CheckpointFile
             EpochLoss = c.EpochLoss, EpochCorrect = c.EpochCorrect, OptimizerKind = c.OptimizerKind,
             OptimizerSteps = c.OptimizerSteps, OptimizerState = c.OptimizerState.Select(Bytes).ToArray(),
             Dataset = c.Dataset, Task = c.Task, FeatureShift = Bytes(c.FeatureShift), FeatureScale = Bytes(c.FeatureScale),
-            TargetShift = Bytes(c.TargetShift), TargetScale = Bytes(c.TargetScale),
+            TargetShift = Bytes(c.TargetShift), TargetScale = Bytes(c.TargetScale), DataFingerprint = c.DataFingerprint,
         };
 
         public Checkpoint ToCheckpoint()
@@ -134,7 +136,7 @@ public static class CheckpointFile
                 Step = Step, EpochLoss = EpochLoss, EpochCorrect = EpochCorrect, OptimizerKind = OptimizerKind,
                 OptimizerSteps = OptimizerSteps, OptimizerState = OptimizerState.Select(Floats).ToArray(),
                 Dataset = Dataset, Task = Task, FeatureShift = Floats(FeatureShift), FeatureScale = Floats(FeatureScale),
-                TargetShift = Floats(TargetShift), TargetScale = Floats(TargetScale),
+                TargetShift = Floats(TargetShift), TargetScale = Floats(TargetScale), DataFingerprint = DataFingerprint ?? "",
             };
         }
     }

@@ -44,7 +44,7 @@ public sealed class TreeAssembler
     /// <summary>Offers a node value; returns false (and keeps nothing) when its leaves are already covered.</summary>
     public bool TryAdd(TreeNode node, float[] value)
     {
-        if (node.Level < 0 || node.EndLeaf > _leaves || node.Index < 0)
+        if (!node.IsIn(_leaves))
             throw new ArgumentOutOfRangeException(nameof(node), $"{node} is not in a tree of {_leaves} leaves");
         for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++)
             if (_covered[leaf]) return false;

@@ -12,6 +12,13 @@ public readonly record struct TreeNode(int Level, int Index)
     public TreeNode Left => new(Level - 1, 2 * Index);
     public TreeNode Right => new(Level - 1, 2 * Index + 1);
 
+    /// <summary>
+    /// Whether this node belongs to a tree of <paramref name="leaves"/> leaves, computed without overflow:
+    /// a level and index read from the wire can be anything, and <see cref="EndLeaf"/> wraps in 32 bits
+    /// (level 30, index 1 gives a negative end).
+    /// </summary>
+    public bool IsIn(int leaves) => Level is >= 0 and <= 30 && Index >= 0 && ((long)Index + 1 << Level) <= leaves;
+
     /// <summary>The root of a tree of <paramref name="leaves"/> leaves (a power of two).</summary>
     public static TreeNode Root(int leaves) => new(System.Numerics.BitOperations.Log2((uint)leaves), 0);
 
