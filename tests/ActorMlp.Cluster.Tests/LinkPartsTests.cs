@@ -101,6 +101,37 @@ public class LinkPartsTests
     }
 
     [Fact]
+    public void A_repeated_or_overlapping_chunk_is_refused_and_cannot_complete_a_tensor()
+    {
+        var pool = new BufferPool(8);
+        var stale = pool.Rent();
+        Array.Fill(stale, 99f); // what an earlier step left in the pooled buffer
+        pool.Return(stale);
+        var assembler = new ChunkAssembler(pool);
+        byte[] Floats(params float[] v) => MemoryMarshal.AsBytes(v.AsSpan()).ToArray();
+
+        Assert.Null(assembler.Add("c", new TensorChunk(1, 3, TensorKind.Subtree, 0, 0, 0, 8, Floats(1, 2, 3, 4))));
+        Assert.Throws<InvalidDataException>(() => assembler.Add("c", new TensorChunk(1, 3, TensorKind.Subtree, 0, 0, 0, 8, Floats(1, 2, 3, 4))));
+        Assert.Throws<InvalidDataException>(() => assembler.Add("c", new TensorChunk(1, 3, TensorKind.Subtree, 0, 0, 2, 8, Floats(3, 4, 5, 6))));
+        var whole = assembler.Add("c", new TensorChunk(1, 3, TensorKind.Subtree, 0, 0, 4, 8, Floats(5, 6, 7, 8)));
+        Assert.Equal([1f, 2, 3, 4, 5, 6, 7, 8], whole);
+    }
+
+    [Fact]
+    public void Unfinished_tensors_are_capped()
+    {
+        var assembler = new ChunkAssembler(new BufferPool(8), maxUnfinished: 3);
+        for (int step = 0; step < 3; step++)
+            Assert.Null(assembler.Add("c", new TensorChunk(1, step, TensorKind.Subtree, 0, 0, 0, 8, new byte[4])));
+        var e = Assert.Throws<InvalidDataException>(() => assembler.Add("c", new TensorChunk(1, 1000, TensorKind.Subtree, 0, 0, 0, 8, new byte[4])));
+        Assert.Contains("unfinished", e.Message);
+        Assert.Equal(3, assembler.Unfinished);
+        assembler.DropBefore(2);
+        Assert.Equal(1, assembler.Unfinished);
+        Assert.Null(assembler.Add("c", new TensorChunk(1, 1000, TensorKind.Subtree, 0, 0, 0, 8, new byte[4])));
+    }
+
+    [Fact]
     public void Chunks_that_do_not_fit_are_refused()
     {
         var assembler = new ChunkAssembler(new BufferPool(8));

@@ -5,12 +5,19 @@ namespace ActorMlp.Cluster.Links;
 
 /// <summary>
 /// Puts tensors sent as <see cref="TensorChunk"/> messages back together in pooled buffers.
-/// A chunk that does not fit the expected tensor is refused with a reason; partial tensors of
-/// older steps are dropped when a newer step begins.
+/// A chunk that does not fit the expected tensor, or overlaps floats already received for it, is
+/// refused with a reason, so a tensor completes only when every float came exactly once (a repeated
+/// chunk would otherwise "complete" it around an older step's leftovers in the pooled buffer).
+/// At most <paramref name="maxUnfinished"/> tensors are unfinished at once: chunks of tensors that
+/// never complete cannot hold buffers without bound. Partial tensors of older steps are dropped when
+/// a newer step begins.
 /// </summary>
-public sealed class ChunkAssembler(BufferPool pool)
+public sealed class ChunkAssembler(BufferPool pool, int maxUnfinished = 64)
 {
-    readonly Dictionary<(string Source, long Step, TensorKind Kind, int Level, int Index), (float[] Buffer, int Received)> _partial = new();
+    readonly Dictionary<(string Source, long Step, TensorKind Kind, int Level, int Index), (float[] Buffer, int Received, List<(int Start, int End)> Ranges)> _partial = new();
+
+    /// <summary>Tensors begun and not yet complete.</summary>
+    public int Unfinished => _partial.Count;
 
     /// <summary>The complete tensor once its last chunk is in, else null. Throws <see cref="InvalidDataException"/> for a malformed chunk.</summary>
     public float[]? Add(string source, TensorChunk chunk)
@@ -20,12 +27,25 @@ public sealed class ChunkAssembler(BufferPool pool)
         if (chunk.Data.Length % sizeof(float) != 0)
             throw new InvalidDataException($"a chunk of {chunk.Data.Length} bytes, not whole floats");
         int count = chunk.Data.Length / sizeof(float);
-        if (chunk.Offset < 0 || chunk.Offset + count > chunk.Total)
+        if (chunk.Offset < 0 || (long)chunk.Offset + count > chunk.Total)
             throw new InvalidDataException($"a chunk at float {chunk.Offset} of {count} floats beyond a tensor of {chunk.Total}");
 
         var key = (source, chunk.Step, chunk.Kind, chunk.Level, chunk.Index);
-        if (!_partial.TryGetValue(key, out var entry)) entry = (pool.Rent(), 0);
-        MemoryMarshal.Cast<byte, float>(chunk.Data).CopyTo(entry.Buffer.AsSpan(chunk.Offset));
+        int start = chunk.Offset, end = chunk.Offset + count;
+        if (_partial.TryGetValue(key, out var entry))
+        {
+            foreach (var (s0, s1) in entry.Ranges)
+                if (start < s1 && s0 < end)
+                    throw new InvalidDataException($"a chunk of floats [{start}, {end}) overlapping [{s0}, {s1}), already received");
+        }
+        else
+        {
+            if (_partial.Count >= maxUnfinished)
+                throw new InvalidDataException($"a chunk of step {chunk.Step} while {_partial.Count} tensors are unfinished, the most this link keeps");
+            entry = (pool.Rent(), 0, new List<(int, int)>());
+        }
+        MemoryMarshal.Cast<byte, float>(chunk.Data).CopyTo(entry.Buffer.AsSpan(start));
+        entry.Ranges.Add((start, end));
         entry.Received += count;
         if (entry.Received < chunk.Total)
         {
