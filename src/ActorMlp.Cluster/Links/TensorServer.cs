@@ -23,6 +23,13 @@ public sealed class TensorServer : IDisposable
     readonly Action<string> _warn;
     readonly ConcurrentDictionary<string, Connection> _connections = new();
     volatile bool _disposed;
+    int _awaitingHello;
+
+    /// <summary>How long a new connection may take to say hello before it is closed (a silent client must not hold a thread).</summary>
+    internal TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections that have not said hello yet, at most; more are closed at once.</summary>
+    internal int MaxAwaitingHello { get; init; } = 64;
 
     /// <summary>host:port that workers connect to.</summary>
     public string Endpoint { get; }
@@ -64,6 +71,13 @@ public sealed class TensorServer : IDisposable
             try { client = _listener.AcceptTcpClient(); }
             catch (Exception) when (_disposed) { return; }
             catch (SocketException e) { _warn($"tensor endpoint accept failed: {e.Message}"); continue; }
+            if (Interlocked.Increment(ref _awaitingHello) > MaxAwaitingHello)
+            {
+                Interlocked.Decrement(ref _awaitingHello);
+                _warn($"a tensor connection from {client.Client.RemoteEndPoint} was refused: {MaxAwaitingHello} connections are already waiting to say hello");
+                client.Dispose();
+                continue;
+            }
             new Thread(() => Serve(client)) { IsBackground = true, Name = "tensor-read" }.Start();
         }
     }
@@ -72,11 +86,14 @@ public sealed class TensorServer : IDisposable
     {
         string? workerId = null;
         Connection? connection = null;
+        bool greeted = false;
+        string remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
         try
         {
             Configure(client, _socketBuffer);
             var stream = client.GetStream();
             var headerBytes = new byte[FrameHeader.Size];
+            client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
             stream.ReadExactly(headerBytes);
             var hello = FrameHeader.Read(headerBytes);
             if (hello.Kind != FrameKind.Hello || hello.Length is < 1 or > 1024)
@@ -85,6 +102,9 @@ public sealed class TensorServer : IDisposable
             stream.ReadExactly(id);
             workerId = Encoding.UTF8.GetString(id);
             if (hello.RunToken != _token) throw new InvalidDataException($"worker {workerId} connected with the token of another run");
+            client.ReceiveTimeout = 0;
+            greeted = true;
+            Interlocked.Decrement(ref _awaitingHello);
 
             connection = new Connection(client, stream, _token);
             if (_connections.TryGetValue(workerId, out var previous)) previous.Dispose();
@@ -125,11 +145,12 @@ public sealed class TensorServer : IDisposable
         {
             if (workerId is not null && !_disposed && connection is not null && _connections.TryRemove(new(workerId, connection)))
                 _owner.Tell(new LinkClosed(workerId, e.Message));
-            else if (workerId is null && !_disposed)
-                _warn($"a tensor connection was refused: {e.Message}");
+            else if (!greeted && !_disposed)
+                _warn($"a tensor connection from {remote} was refused: {e.Message}");
         }
         finally
         {
+            if (!greeted) Interlocked.Decrement(ref _awaitingHello);
             connection?.Dispose();
             client.Dispose();
         }
