@@ -26,7 +26,7 @@ public static class BFloat16
     /// <summary>The float that <see cref="Narrow(float)"/> then <see cref="Widen(ushort)"/> give: the value as bfloat16 holds it, still a float.</summary>
     public static float Round(float value) => Widen(Narrow(value));
 
-    // The same rounding on every lane, for kernels that round as they form a value: the float bits
+    // The same rounding on every lane: the float bits
     // plus 0x7FFF (0x8000 when the kept part is odd, ties to even), low half cleared; NaN kept quiet.
     // The NaN test compares |bits| as signed integers: both sides are below 2³¹, and SSE2 has no unsigned compare.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -67,33 +67,23 @@ public static class BFloat16
         if (ComputeKernel.Current != KernelPath.Vector128)
             for (; i <= source.Length - Vector256<uint>.Count * 2; i += Vector256<uint>.Count * 2)
             {
-                var lo = Round(Vector256.Create(bits.Slice(i, 8)));
-                var hi = Round(Vector256.Create(bits.Slice(i + 8, 8)));
+                var lo = High(Vector256.Create(bits.Slice(i, 8)));
+                var hi = High(Vector256.Create(bits.Slice(i + 8, 8)));
                 Vector256.Narrow(lo, hi).CopyTo(destination.Slice(i));
             }
         for (; i <= source.Length - Vector128<uint>.Count * 2; i += Vector128<uint>.Count * 2)
         {
-            var lo = Round(Vector128.Create(bits.Slice(i, 4)));
-            var hi = Round(Vector128.Create(bits.Slice(i + 4, 4)));
+            var lo = High(Vector128.Create(bits.Slice(i, 4)));
+            var hi = High(Vector128.Create(bits.Slice(i + 4, 4)));
             Vector128.Narrow(lo, hi).CopyTo(destination.Slice(i));
         }
         for (; i < source.Length; i++) destination[i] = Narrow(source[i]);
     }
 
-    // The rounded high halves of 8 floats, in the low 16 bits of each lane.
-    static Vector256<uint> Round(Vector256<uint> u)
-    {
-        var rounded = (u + (Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One))) >> 16;
-        var nan = Vector256.GreaterThan(u & Vector256.Create(0x7FFFFFFFu), Vector256.Create(0x7F800000u));
-        return Vector256.ConditionalSelect(nan, (u >> 16) | Vector256.Create(0x40u), rounded);
-    }
+    // The rounded high halves of the floats, in the low 16 bits of each lane: Round's bits shifted down.
+    static Vector256<uint> High(Vector256<uint> u) => Round(u.AsSingle()).AsUInt32() >> 16;
 
-    static Vector128<uint> Round(Vector128<uint> u)
-    {
-        var rounded = (u + (Vector128.Create(0x7FFFu) + ((u >> 16) & Vector128<uint>.One))) >> 16;
-        var nan = Vector128.GreaterThan(u & Vector128.Create(0x7FFFFFFFu), Vector128.Create(0x7F800000u));
-        return Vector128.ConditionalSelect(nan, (u >> 16) | Vector128.Create(0x40u), rounded);
-    }
+    static Vector128<uint> High(Vector128<uint> u) => Round(u.AsSingle()).AsUInt32() >> 16;
 
     public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination)
     {

@@ -57,7 +57,7 @@ public static unsafe class LeafOuterProducts
         GradientPrecision precision)
     {
         if (first < 0 || end > outs || first > end) throw new ArgumentOutOfRangeException(nameof(first), $"rows [{first}, {end}) are not within dW's {outs}");
-        if (precision == GradientPrecision.Float32) Run<LeafExact>(path, delta, outs, x, ins, bounds, dW, first, end);
+        if (precision == GradientPrecision.Float32 || first == end) Run<LeafExact>(path, delta, outs, x, ins, bounds, dW, first, end);
         else if (AllFinite(delta, outs, x, ins, bounds)) Run<LeafBf16Finite>(path, delta, outs, x, ins, bounds, dW, first, end);
         else Run<LeafBf16>(path, delta, outs, x, ins, bounds, dW, first, end);
     }
@@ -264,37 +264,18 @@ internal static unsafe class LeafRounding
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static float* Close(float* leaf, int size, int closes, bool last, int stride, int rows, int width, float* dW, int ldw)
     {
-        // Slots are whole vectors of either width (MR·NR floats); Vector256 only where the path has it.
-        bool wide = ComputeKernel.Current != KernelPath.Vector128;
+        // The tree's own operations (SubtreeReducer.Combine, BFloat16.Round): this path runs only for
+        // inputs that are not all finite, so it need not be fast.
         float* node = leaf;
-        RoundSum(node, null, size, wide);
+        BFloat16.Round(new Span<float>(node, size));
         for (; closes > 0; closes--)
         {
             float* right = node;
             node -= size;
-            RoundSum(node, right, size, wide);
+            SubtreeReducer.Combine(new Span<float>(node, size), new ReadOnlySpan<float>(right, size), size);
         }
         if (!last) return node + size;
         for (int r = 0; r < rows; r++) new Span<float>(node + (nint)r * stride, width).CopyTo(new Span<float>(dW + (nint)r * ldw, width));
         return node;
-    }
-
-    // left ← bf16(left + right), or bf16(left) with no right: SubtreeReducer.Combine's operations, without its span checks.
-    static void RoundSum(float* left, float* right, int size, bool wide)
-    {
-        int i = 0;
-        if (wide)
-            for (; i < size; i += 8)
-            {
-                var v = Vector256.Load(left + i);
-                if (right != null) v += Vector256.Load(right + i);
-                BFloat16.Round(v).Store(left + i);
-            }
-        for (; i < size; i += 4)
-        {
-            var v = Vector128.Load(left + i);
-            if (right != null) v += Vector128.Load(right + i);
-            BFloat16.Round(v).Store(left + i);
-        }
     }
 }
