@@ -18,6 +18,18 @@ public static class CommandLineApp
         }
         string command = args[0];
         var rest = args.Skip(1).ToArray();
+        if (command == "certs")
+        {
+            // One verb for now; the word keeps room for others (certs show, certs renew).
+            if (rest.Length == 0 || rest[0] != "create")
+            {
+                if (rest.Length > 0 && rest[0] is "-h" or "--help") { output.Write(HelpText.For("certs create", OptionTable.Certs)); return 0; }
+                error.WriteLine("actormlp: certs needs a verb: actormlp certs create --out DIR [--nodes N] [--hosts H,H]");
+                return 2;
+            }
+            command = "certs create";
+            rest = rest[1..];
+        }
         try
         {
             var options = command switch
@@ -26,7 +38,8 @@ public static class CommandLineApp
                 "coordinator" or "worker" => OptionTable.NodeCommands,
                 "evaluate" => OptionTable.Evaluate,
                 "predict" => OptionTable.Predict,
-                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate and predict (see actormlp --help)"),
+                "certs create" => OptionTable.Certs,
+                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate, predict and certs (see actormlp --help)"),
             };
             var parsed = ArgumentParser.Parse(command, rest, options);
             if (parsed.Help)
@@ -40,6 +53,7 @@ public static class CommandLineApp
                 "coordinator" => CoordinatorCommand.Run(parsed, output, error, terminal),
                 "worker" => WorkerCommand.Run(parsed, output),
                 "evaluate" => EvaluateCommand.Run(parsed, output),
+                "certs create" => CertsCommand.Run(parsed, output),
                 _ => PredictCommand.Run(parsed, output),
             };
         }

@@ -51,6 +51,9 @@ public static class OptionTable
     [
         new("--reduction", "actormlp.cluster.reduction", "KIND", "star | peer: gradients combined at the coordinator, or among the workers"),
         new("--tensor-link", "actormlp.cluster.tensor-link", "KIND", "socket | akka: how weights and gradients travel"),
+        new("--tls", "actormlp.security.tls", "on|off", "mutual TLS on every connection (Akka remoting and tensor links), with --tls-ca and --tls-certificate"),
+        new("--tls-ca", "actormlp.security.ca", "FILE", "the cluster's certificate authority (ca.crt of actormlp certs create)"),
+        new("--tls-certificate", "actormlp.security.certificate", "FILE", "this node's certificate and key, PKCS#12 (node-N.p12)"),
         new("--wire-precision", "actormlp.cluster.wire-precision", "P", "fp32 | bf16: bf16 halves the socket link's bytes (peer: the gradient tree in bfloat16, the same bits for any K and --workers 0); not bit-equal to fp32"),
     ];
 
@@ -74,6 +77,14 @@ public static class OptionTable
         new("--model", null, "RUN_DIR", "run folder (or .ckpt file) of a trained model"),
         new("--data", null, "SPEC", "data set to evaluate on (its test part); default: the one trained on"),
         new("--data-dir", null, "DIR", "folder searched first for fashion-mnist"),
+    ];
+
+    public static readonly Option[] Certs =
+    [
+        new("--out", null, "DIR", "folder for ca.crt, ca.key and node-N.p12 (its authority is reused when there)"),
+        new("--nodes", null, "N", "node certificates to make (default 1)"),
+        new("--hosts", null, "H,H,..", "host names and IP addresses the node certificates name (default localhost,127.0.0.1)"),
+        new("--days", null, "D", "days the certificates are valid (default 365)"),
     ];
 
     public static readonly Option[] Predict =

@@ -26,7 +26,9 @@ public static class WorkerCommand
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var seeds = new List<Address>();
         foreach (var seed in config.GetStringList("akka.cluster.seed-nodes"))
-            seeds.Add(Address.TryParse(seed, out var address) ? address
+            seeds.Add(Address.TryParse(seed, out var address)
+                // Akka names the TLS transport akka.ssl.tcp; the node's own setting decides, whichever the seed was written with.
+                ? address.WithProtocol(s.Cluster.Trust is null ? "akka.tcp" : "akka.ssl.tcp")
                 : throw new UsageException($"--seed-node '{seed}' is not an address like akka.tcp://actormlp@HOST:PORT"));
         if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
         string id = config.GetString("actormlp.cluster.worker-id", "");

@@ -73,7 +73,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         int parameters = _setup.Model.Layout.Count;
         _links = new PeerLinks(InstallView.Coordinator, host, _setup.Settings.TensorPort, _token, _setup.Model.NodeLength,
             TrainerState.MaxLength(parameters), Self,
-            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning));
+            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust);
         _log.Info("tensor endpoint listening on {0} (peer-to-peer reduction)", _links.Endpoint);
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));

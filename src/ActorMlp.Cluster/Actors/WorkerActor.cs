@@ -138,7 +138,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _computer.WarmUp();
             _link = m.TensorEndpoint.Length == 0
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
-                : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes);
+                : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes, _setup.Settings.Trust);
         }
         catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
         {
@@ -169,7 +169,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
             int parameters = _model.Layout.Count;
             _peers = new PeerLinks(_setup.WorkerId, host, 0, m.RunToken, _model.NodeLength, TrainerState.MaxLength(parameters), Self, _setup.Settings.SocketBufferBytes,
-                warning => _log.Warning(warning));
+                warning => _log.Warning(warning), _setup.Settings.Trust);
             var coordinator = Sender;
             _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe!, _computer, _peers, m.RunToken, m.TensorEndpoint,
                 message => coordinator.Tell(message, Self), warning => _log.Warning(warning),

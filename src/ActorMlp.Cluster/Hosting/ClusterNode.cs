@@ -23,12 +23,20 @@ public static class ClusterNode
     /// <summary>A coordinator node that forms a cluster of its own (it is its own seed).</summary>
     public static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
     {
-        var system = ActorSystem.Create(SystemName, nodeConfig);
+        var system = Create(nodeConfig, setup.Settings);
         var cluster = AkkaCluster.Get(system);
         cluster.Join(cluster.SelfAddress);
         var props = setup.Peer is null ? Props.Create(() => new CoordinatorActor(setup)) : Props.Create(() => new PeerCoordinatorActor(setup));
         var coordinator = system.ActorOf(props, CoordinatorActor.Name);
         return (system, coordinator);
+    }
+
+    /// <summary>The node's ActorSystem; with <see cref="ClusterSettings.Trust"/> its remoting is mutual TLS against the cluster's authority.</summary>
+    static ActorSystem Create(Config nodeConfig, ClusterSettings settings)
+    {
+        if (settings.Trust is not { } trust) return ActorSystem.Create(SystemName, nodeConfig);
+        var config = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(nodeConfig);
+        return ActorSystem.Create(SystemName, BootstrapSetup.Create().WithConfig(config).And(trust.AkkaSetup()));
     }
 
     /// <summary>Leaves the cluster gracefully and terminates the node (Akka's coordinated shutdown).</summary>
@@ -38,7 +46,9 @@ public static class ClusterNode
     /// <summary>A worker node that joins the cluster through <paramref name="seeds"/> (or the configured seed nodes when empty).</summary>
     public static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
     {
-        var system = ActorSystem.Create(SystemName, nodeConfig);
+        // Given seeds replace the configured ones, which Akka would otherwise also try (with their own protocol).
+        if (seeds.Count > 0) nodeConfig = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(nodeConfig);
+        var system = Create(nodeConfig, setup.Settings);
         if (seeds.Count > 0) AkkaCluster.Get(system).JoinSeedNodes(seeds);
         system.ActorOf(Props.Create(() => new WorkerActor(setup)).WithDispatcher(WorkerDispatcher), WorkerActor.Name);
         return system;

@@ -1,3 +1,4 @@
+using ActorMlp.Cluster.Security;
 using Akka.Configuration;
 
 namespace ActorMlp.Cluster.Hosting;
@@ -30,6 +31,9 @@ public sealed record ClusterSettings
     public double DeadlineFactor { get; init; } = 4;
     public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The cluster's authority and this node's certificate when actormlp.security.tls is on: every connection is mutual TLS.</summary>
+    public NodeTrust? Trust { get; init; }
 
     /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault.</summary>
     public static ClusterSettings From(Config config)
@@ -70,6 +74,7 @@ public sealed record ClusterSettings
             NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
             JoinTimeout = config.GetTimeSpan(p + "join-timeout", TimeSpan.FromSeconds(30)),
         };
+        settings = settings with { Trust = ReadTrust(config) };
         if (settings.Reduction == ReductionKind.Peer && settings.TensorLink != TensorLinkKind.Socket)
             throw new ArgumentException($"{p}reduction peer needs {p}tensor-link socket: workers send tensors to each other's endpoints");
         if (settings.WirePrecision == WirePrecision.Bf16 && settings.TensorLink != TensorLinkKind.Socket)
@@ -83,5 +88,17 @@ public sealed record ClusterSettings
         if (settings.MinWorkers < 1) throw new ArgumentException($"{p}min-workers must be at least 1, got {settings.MinWorkers}");
         if (settings.SocketBufferBytes < 4096) throw new ArgumentException($"{p}socket-buffer-bytes must be at least 4096");
         return settings;
+    }
+
+    static NodeTrust? ReadTrust(Config config)
+    {
+        const string s = "actormlp.security.";
+        string tls = config.GetString(s + "tls", "off").Trim().ToLowerInvariant();
+        if (tls is "off" or "false" or "no") return null;
+        if (tls is not ("on" or "true" or "yes")) throw new ArgumentException($"{s}tls must be on or off, got '{tls}'");
+        string ca = config.GetString(s + "ca", ""), certificate = config.GetString(s + "certificate", "");
+        if (string.IsNullOrWhiteSpace(ca) || string.IsNullOrWhiteSpace(certificate))
+            throw new ArgumentException($"{s}tls = on needs {s}ca (--tls-ca) and {s}certificate (--tls-certificate); `actormlp certs create` makes both");
+        return NodeTrust.Load(ca, certificate, config.GetString(s + "certificate-password", ""), s);
     }
 }

@@ -21,6 +21,12 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
     {
         string message = e.Message?.ToString() ?? "";
         if (IsConnectionNoise(e, message)) return;
+        if (IsTransport(e))
+        {
+            // Refused connections arrive as fast as a peer retries; alike ones are written once per window.
+            if (LogThrottle.Shared.Admit(message) is not { } admitted) return;
+            message = admitted;
+        }
         string level = e.LogLevel() switch
         {
             LogLevel.ErrorLevel => "error",
@@ -33,8 +39,17 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         Console.Error.WriteLine($"[{e.Timestamp:HH:mm:ss.fff} {level}] {source}: {message}{cause}");
     }
 
+    static bool IsTransport(LogEvent e) => e.LogSource.Contains("Tcp", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Remoting's connection chatter. A TLS refusal is written by <see cref="Security.NodeTrust"/> in
+    /// one line naming the peer and the reason; the transport's own multi-line reports of the same
+    /// handshake (on both sides) add nothing to it.
+    /// </summary>
     static bool IsConnectionNoise(LogEvent e, string message)
-        => message.StartsWith("Unable to REMOVE channel", StringComparison.Ordinal)
+        => message.StartsWith("TLS handshake failed", StringComparison.Ordinal)
+           || message.Contains("Caused by: [Akka.Remote.Transport.InvalidAssociationException: TLS handshake failed", StringComparison.Ordinal)
+           || message.StartsWith("Unable to REMOVE channel", StringComparison.Ordinal)
            || e.LogSource.Contains("endpointManager", StringComparison.Ordinal)
            && (message.Contains("Disassociated", StringComparison.Ordinal) || message.Contains("is now gated", StringComparison.Ordinal)
                || (e is Error { Cause: { } cause } && cause.GetType().Name == "EndpointDisassociatedException"));

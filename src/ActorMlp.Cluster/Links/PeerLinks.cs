@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using ActorMlp.Cluster.Security;
 using Akka.Actor;
 
 namespace ActorMlp.Cluster.Links;
@@ -40,13 +41,15 @@ public sealed class PeerLinks : IDisposable
     readonly IActorRef _owner;
     readonly int _socketBuffer;
     readonly Action<string> _warn;
+    readonly NodeTrust? _trust;
+    readonly Hosting.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
     readonly TcpListener _listener;
     readonly ConcurrentQueue<PeerFrame> _arrived = new();
     readonly ConcurrentDictionary<int, BufferPool> _pools = new();
     readonly ConcurrentDictionary<TcpClient, byte> _inbound = new();
     // What each reader thread has allocated, as last sampled by it; copied on write, so summing it allocates nothing.
     StrongBox<long>[] _readers = [];
-    readonly Dictionary<string, (string Endpoint, TcpClient Client, NetworkStream Stream)> _outbound = new();
+    readonly Dictionary<string, (string Endpoint, TcpClient Client, Stream Stream)> _outbound = new();
     readonly byte[] _header = new byte[PeerFrameHeader.Size];
     volatile bool _disposed;
 
@@ -55,8 +58,9 @@ public sealed class PeerLinks : IDisposable
 
     /// <param name="maxFloats">The longest float payload accepted (a node's value).</param>
     /// <param name="maxBytes">The longest byte payload accepted (a trainer state).</param>
-    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn)
+    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null)
     {
+        _trust = trust;
         _selfId = selfId;
         _token = token;
         _maxFloats = maxFloats;
@@ -110,7 +114,7 @@ public sealed class PeerLinks : IDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
         {
-            _warn($"peer link to {peerId} at {endpoint} failed: {e.GetBaseException().Message}");
+            _warn($"peer link to {peerId} at {endpoint} failed: {(e is AggregateException ? e.GetBaseException() : e).Message}");
             Forget(peerId);
             return false;
         }
@@ -126,7 +130,7 @@ public sealed class PeerLinks : IDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
         {
-            _warn($"peer link to {peerId} at {endpoint} failed: {e.GetBaseException().Message}");
+            _warn($"peer link to {peerId} at {endpoint} failed: {(e is AggregateException ? e.GetBaseException() : e).Message}");
             return false;
         }
     }
@@ -140,7 +144,7 @@ public sealed class PeerLinks : IDisposable
         if (_outbound.Remove(peerId, out var c)) c.Client.Dispose();
     }
 
-    NetworkStream Connection(string peerId, string endpoint)
+    Stream Connection(string peerId, string endpoint)
     {
         if (_outbound.TryGetValue(peerId, out var c))
         {
@@ -156,7 +160,9 @@ public sealed class PeerLinks : IDisposable
             TensorServer.Configure(client, _socketBuffer);
             if (!client.ConnectAsync(endpoint[..colon], port).Wait(HelloTimeout))
                 throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
-            var stream = client.GetStream();
+            client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
+            var stream = SecureLink.Connect(client, endpoint[..colon], _trust);
+            client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(_selfId);
             new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);
             stream.Write(_header);
@@ -186,13 +192,14 @@ public sealed class PeerLinks : IDisposable
     void Serve(TcpClient client)
     {
         string? peer = null;
+        string remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
         _inbound[client] = 0;
         try
         {
             TensorServer.Configure(client, _socketBuffer);
-            var stream = client.GetStream();
-            var header = new byte[PeerFrameHeader.Size];
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
+            var stream = SecureLink.Accept(client, _trust);
+            var header = new byte[PeerFrameHeader.Size];
             stream.ReadExactly(header);
             var hello = PeerFrameHeader.Read(header);
             if (hello.Kind != PeerFrameKind.Hello || hello.Length is < 1 or > 256) throw new InvalidDataException("the first frame is not a hello");
@@ -246,7 +253,7 @@ public sealed class PeerLinks : IDisposable
         catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
         {
             if (_disposed) return;
-            if (peer is null) _warn($"a peer connection was refused: {e.Message}");
+            if (peer is null) { if (_refusals.Admit($"a peer connection from {remote} was refused: {e.Message}") is { } line) _warn(line); }
             else _owner.Tell(new PeerLinkClosed(peer, e.Message));
         }
         finally

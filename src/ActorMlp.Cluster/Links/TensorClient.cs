@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using ActorMlp.Cluster.Security;
 using ActorMlp.Core.Determinism;
 using Akka.Actor;
 
@@ -15,7 +16,7 @@ namespace ActorMlp.Cluster.Links;
 public sealed class TensorClient : IWorkerLink
 {
     readonly TcpClient _client;
-    readonly NetworkStream _stream;
+    readonly Stream _stream;
     readonly long _token;
     readonly BufferPool _weights;
     readonly IActorRef _owner;
@@ -29,7 +30,11 @@ public sealed class TensorClient : IWorkerLink
     volatile bool _bf16;
     volatile bool _disposed;
 
-    public TensorClient(string endpoint, string workerId, long token, int weightsLength, IActorRef owner, int socketBuffer)
+    /// <summary>How long connecting, the TLS handshake included, may take.</summary>
+    static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connects and says hello; throws <see cref="IOException"/> or <see cref="SocketException"/> (the socket closed) when it cannot.</summary>
+    public TensorClient(string endpoint, string workerId, long token, int weightsLength, IActorRef owner, int socketBuffer, NodeTrust? trust = null)
     {
         int colon = endpoint.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out int port))
@@ -39,14 +44,28 @@ public sealed class TensorClient : IWorkerLink
         _workerId = workerId;
         _weights = new BufferPool(weightsLength);
         _client = new TcpClient();
-        TensorServer.Configure(_client, socketBuffer);
-        _client.Connect(endpoint[..colon], port);
-        _stream = _client.GetStream();
-
-        var id = Encoding.UTF8.GetBytes(workerId);
-        new FrameHeader(FrameKind.Hello, 0, 0, 0, token, id.Length).Write(_header);
-        _stream.Write(_header);
-        _stream.Write(id);
+        try
+        {
+            TensorServer.Configure(_client, socketBuffer);
+            try
+            {
+                if (!_client.ConnectAsync(endpoint[..colon], port).Wait(ConnectTimeout))
+                    throw new IOException($"no connection to the tensor endpoint {endpoint} within {ConnectTimeout.TotalSeconds:F0} s");
+            }
+            catch (AggregateException e) { throw new IOException($"cannot connect to the tensor endpoint {endpoint}: {e.GetBaseException().Message}", e); }
+            _client.ReceiveTimeout = (int)ConnectTimeout.TotalMilliseconds;
+            _stream = SecureLink.Connect(_client, endpoint[..colon], trust);
+            _client.ReceiveTimeout = 0;
+            var id = Encoding.UTF8.GetBytes(workerId);
+            new FrameHeader(FrameKind.Hello, 0, 0, 0, token, id.Length).Write(_header);
+            _stream.Write(_header);
+            _stream.Write(id);
+        }
+        catch
+        {
+            _client.Dispose(); // a failed connect must not leak its socket
+            throw;
+        }
         new Thread(ReadLoop) { IsBackground = true, Name = "tensor-read" }.Start();
     }
 

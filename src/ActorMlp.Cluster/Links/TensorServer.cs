@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using ActorMlp.Cluster.Security;
 using ActorMlp.Core.Determinism;
 using Akka.Actor;
 
@@ -21,6 +22,8 @@ public sealed class TensorServer : IDisposable
     readonly IActorRef _owner;
     readonly int _socketBuffer;
     readonly Action<string> _warn;
+    readonly NodeTrust? _trust;
+    readonly Hosting.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
     readonly ConcurrentDictionary<string, Connection> _connections = new();
     volatile bool _disposed;
     int _awaitingHello;
@@ -34,8 +37,9 @@ public sealed class TensorServer : IDisposable
     /// <summary>host:port that workers connect to.</summary>
     public string Endpoint { get; }
 
-    public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn)
+    public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null)
     {
+        _trust = trust;
         _token = token;
         _nodes = nodes;
         _owner = owner;
@@ -74,7 +78,7 @@ public sealed class TensorServer : IDisposable
             if (Interlocked.Increment(ref _awaitingHello) > MaxAwaitingHello)
             {
                 Interlocked.Decrement(ref _awaitingHello);
-                _warn($"a tensor connection from {client.Client.RemoteEndPoint} was refused: {MaxAwaitingHello} connections are already waiting to say hello");
+                Refuse($"a tensor connection from {client.Client.RemoteEndPoint} was refused: {MaxAwaitingHello} connections are already waiting to say hello");
                 client.Dispose();
                 continue;
             }
@@ -91,9 +95,9 @@ public sealed class TensorServer : IDisposable
         try
         {
             Configure(client, _socketBuffer);
-            var stream = client.GetStream();
-            var headerBytes = new byte[FrameHeader.Size];
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
+            var stream = SecureLink.Accept(client, _trust);
+            var headerBytes = new byte[FrameHeader.Size];
             stream.ReadExactly(headerBytes);
             var hello = FrameHeader.Read(headerBytes);
             if (hello.Kind != FrameKind.Hello || hello.Length is < 1 or > 1024)
@@ -146,7 +150,7 @@ public sealed class TensorServer : IDisposable
             if (workerId is not null && !_disposed && connection is not null && _connections.TryRemove(new(workerId, connection)))
                 _owner.Tell(new LinkClosed(workerId, e.Message));
             else if (!greeted && !_disposed)
-                _warn($"a tensor connection from {remote} was refused: {e.Message}");
+                Refuse($"a tensor connection from {remote} was refused: {e.Message}");
         }
         finally
         {
@@ -154,6 +158,12 @@ public sealed class TensorServer : IDisposable
             connection?.Dispose();
             client.Dispose();
         }
+    }
+
+    /// <summary>Logs a refused connection; a flood of alike ones is written once per window (<see cref="Hosting.LogThrottle"/>).</summary>
+    void Refuse(string message)
+    {
+        if (_refusals.Admit(message) is { } line) _warn(line);
     }
 
     static void Skip(Stream stream, long bytes, byte[] scratch)
@@ -185,13 +195,13 @@ public sealed class TensorServer : IDisposable
     sealed class Connection : IDisposable
     {
         readonly TcpClient _client;
-        readonly NetworkStream _stream;
+        readonly Stream _stream;
         readonly BlockingCollection<(WeightsSnapshot Snapshot, int First, int End)> _queue = new();
         readonly byte[] _header = new byte[FrameHeader.Size];
 
         readonly long _token;
 
-        public Connection(TcpClient client, NetworkStream stream, long token)
+        public Connection(TcpClient client, Stream stream, long token)
         {
             _token = token;
             _client = client;
