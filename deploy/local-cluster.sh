@@ -3,11 +3,14 @@
 # waits for the run, prints where its summary is, and leaves no process behind,
 # also on Ctrl-C or failure.
 #
-#   deploy/local-cluster.sh N [train flags]
+#   deploy/local-cluster.sh N [--tls] [train flags]
 #   deploy/local-cluster.sh 2 --data digits --epochs 3
+#   deploy/local-cluster.sh 2 --tls --data digits --epochs 3
 #
-# Every flag goes to the coordinator and to each worker (a worker uses the data
-# flags only). Without --out the run folder is runs/local-<timestamp>. The logs of
+# --tls makes a fresh certificate authority and a certificate per node with
+# `actormlp certs create` (in a temporary folder, removed afterwards) and runs every
+# connection over mutual TLS. Every other flag goes to the coordinator and to each
+# worker (a worker uses the data flags only). Without --out the run folder is runs/local-<timestamp>. The logs of
 # every process end up in RUN_DIR/logs/.
 set -euo pipefail
 
@@ -24,12 +27,19 @@ fi
 dll="$root/src/ActorMlp.Cli/bin/Release/net10.0/actormlp.dll"
 
 out=""
-args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do
-  case "${args[$i]}" in
-    --out) out="${args[$((i + 1))]:-}" ;;
-    --out=*) out="${args[$i]#--out=}" ;;
+tls=0
+args=()
+given=("$@")
+for ((i = 0; i < ${#given[@]}; i++)); do
+  case "${given[$i]}" in
+    --tls)
+      tls=1
+      if [[ "${given[$((i + 1))]:-}" == on ]]; then i=$((i + 1)); elif [[ "${given[$((i + 1))]:-}" == off ]]; then tls=0; i=$((i + 1)); fi
+      continue ;;
+    --out) out="${given[$((i + 1))]:-}" ;;
+    --out=*) out="${given[$i]#--out=}" ;;
   esac
+  args+=("${given[$i]}")
 done
 if [[ -z "$out" ]]; then
   out="runs/local-$(date +%Y%m%d-%H%M%S)"
@@ -50,18 +60,27 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [[ -d "$out" ]]; then mkdir -p "$out/logs" && cp "$logs"/*.log "$out/logs/" 2>/dev/null || true; fi
+  # The keys go with the run's temporary folder.
   rm -rf "$logs"
 }
 trap cleanup EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
 
-echo "coordinator on $seed, $workers worker(s), logs in $logs" >&2
-dotnet "$dll" coordinator --port "$port" --min-workers "$workers" --progress lines "${args[@]}" \
+# Node k's TLS flags (1 is the coordinator), or nothing.
+tls_flags() { [[ $tls -eq 1 ]] && echo "--tls on --tls-ca $logs/certs/ca.crt --tls-certificate $logs/certs/node-$1.p12" || true; }
+if [[ $tls -eq 1 ]]; then
+  dotnet "$dll" certs create --out "$logs/certs" --nodes $((workers + 1)) > /dev/null
+fi
+
+echo "coordinator on $seed, $workers worker(s)$([[ $tls -eq 1 ]] && echo ", mutual TLS"), logs in $logs" >&2
+# shellcheck disable=SC2046 # tls_flags is words without spaces inside them
+dotnet "$dll" coordinator --port "$port" --min-workers "$workers" --progress lines $(tls_flags 1) "${args[@]}" \
   > >(tee "$logs/coordinator.log") 2> "$logs/coordinator.err.log" &
 coordinator=$!
 pids+=("$coordinator")
 for ((i = 1; i <= workers; i++)); do
-  dotnet "$dll" worker --seed-node "$seed" --worker-id "worker-$i" "${args[@]}" > "$logs/worker-$i.log" 2>&1 &
+  # shellcheck disable=SC2046
+  dotnet "$dll" worker --seed-node "$seed" --worker-id "worker-$i" $(tls_flags $((i + 1))) "${args[@]}" > "$logs/worker-$i.log" 2>&1 &
   pids+=("$!")
 done
 

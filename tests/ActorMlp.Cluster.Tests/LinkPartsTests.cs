@@ -19,6 +19,21 @@ public class LinkPartsTests
     }
 
     [Fact]
+    public void A_frame_of_another_protocol_version_is_refused_with_both_versions_named()
+    {
+        var bytes = new byte[PeerFrameHeader.Size];
+        new FrameHeader(FrameKind.Hello, 0, 0, 0, 1, 3).Write(bytes);
+        bytes[3] = 7;
+        var e = Assert.Throws<InvalidDataException>(() => FrameHeader.Read(bytes));
+        Assert.Contains("version 7", e.Message);
+        Assert.Contains($"speaks version {FrameHeader.Version}", e.Message);
+
+        new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, 1, 3).Write(bytes);
+        bytes[3] = (byte)'F'; // as the releases before versioned frames wrote it
+        Assert.Contains("before versioned frames", Assert.Throws<InvalidDataException>(() => PeerFrameHeader.Read(bytes)).Message);
+    }
+
+    [Fact]
     public void A_weights_frame_carries_an_assignment_of_up_to_a_million_leaves()
     {
         // Leaves [1 << 19, 1 << 20) of a run with 2^20 micro-shards: the level field holds the count in 24 bits.

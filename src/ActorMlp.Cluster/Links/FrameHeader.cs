@@ -6,7 +6,7 @@ namespace ActorMlp.Cluster.Links;
 public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 3, Subtree16 = 4 }
 
 /// <summary>
-/// The 32-byte header of a tensor frame, little-endian: magic "AMTF", kind, tree level (3 bytes), tree
+/// The 32-byte header of a tensor frame, little-endian: magic "AMT" and the protocol version, kind, tree level (3 bytes), tree
 /// index, step, run token, payload length (floats; bytes of the worker id for Hello). The payload
 /// follows as raw little-endian floats, read straight into the buffer that will use them.
 /// A weights frame uses level and index for the leaves it comes with: [Index, Index + Level), the
@@ -16,11 +16,16 @@ public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 
 public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, long Step, long RunToken, int Length)
 {
     public const int Size = 32;
-    const uint Magic = 0x46544D41; // "AMTF"
+
+    /// <summary>
+    /// Bumped whenever a frame's layout or meaning changes, so that nodes of different releases refuse
+    /// each other at the hello with a sentence, instead of misreading each other's frames.
+    /// </summary>
+    public const byte Version = 1;
 
     public void Write(Span<byte> b)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
+        WireVersion.Write(b, "AMT"u8, Version);
         b[4] = (byte)Kind;
         if ((uint)Level > 0xFFFFFF) throw new ArgumentOutOfRangeException(nameof(Level), "a frame's level field holds 24 bits");
         b[5] = (byte)Level;
@@ -35,7 +40,7 @@ public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, 
     /// <summary>Reads a header; throws <see cref="InvalidDataException"/> on a wrong magic or kind.</summary>
     public static FrameHeader Read(ReadOnlySpan<byte> b)
     {
-        if (BinaryPrimitives.ReadUInt32LittleEndian(b) != Magic) throw new InvalidDataException("tensor frame without the AMTF magic");
+        WireVersion.Check(b, "AMT"u8, Version, "tensor");
         var kind = (FrameKind)b[4];
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"tensor frame of unknown kind {b[4]}");
         var header = new FrameHeader(kind, b[5] | b[6] << 8 | b[7] << 16, BinaryPrimitives.ReadInt32LittleEndian(b[8..]),

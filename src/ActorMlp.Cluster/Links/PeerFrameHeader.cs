@@ -18,20 +18,19 @@ public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 
 
 /// <summary>
 /// The 40-byte header of a frame between the nodes of a peer-to-peer run, little-endian: magic
-/// "AMPF", kind, tree level, tail, a spare byte, tree index, slice, view, step, run token, payload
+/// "AMP" and the protocol version (<see cref="FrameHeader.Version"/>), kind, tree level, tail, a spare byte, tree index, slice, view, step, run token, payload
 /// length (floats, bfloat16 values or bytes by kind). The view ties a frame to the membership it
 /// was sent under: slice boundaries and owners change with it.
 /// </summary>
 public readonly record struct PeerFrameHeader(PeerFrameKind Kind, int Level, int Index, int Slice, int View, long Step, long RunToken, int Length, int Tail = 0)
 {
     public const int Size = 40;
-    const uint Magic = 0x46504D41; // "AMPF"
 
     public void Write(Span<byte> b)
     {
         if ((uint)Level > 255) throw new ArgumentOutOfRangeException(nameof(Level), "a tree level fits a byte");
         if ((uint)Tail > 255) throw new ArgumentOutOfRangeException(nameof(Tail), "a tail fits a byte");
-        BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
+        WireVersion.Write(b, "AMP"u8, FrameHeader.Version);
         b[4] = (byte)Kind;
         b[5] = (byte)Level;
         b[6] = (byte)Tail;
@@ -47,7 +46,7 @@ public readonly record struct PeerFrameHeader(PeerFrameKind Kind, int Level, int
     /// <summary>Reads a header; throws <see cref="InvalidDataException"/> on a wrong magic, kind or a negative field.</summary>
     public static PeerFrameHeader Read(ReadOnlySpan<byte> b)
     {
-        if (BinaryPrimitives.ReadUInt32LittleEndian(b) != Magic) throw new InvalidDataException("peer frame without the AMPF magic");
+        WireVersion.Check(b, "AMP"u8, FrameHeader.Version, "peer");
         var kind = (PeerFrameKind)b[4];
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"peer frame of unknown kind {b[4]}");
         var h = new PeerFrameHeader(kind, b[5], BinaryPrimitives.ReadInt32LittleEndian(b[8..]), BinaryPrimitives.ReadInt32LittleEndian(b[12..]),

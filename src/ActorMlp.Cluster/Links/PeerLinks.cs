@@ -34,6 +34,10 @@ public sealed class PeerLinks : IDisposable
 {
     static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Connections that have not said hello yet, at most; more are closed at once (a flood must not start a thread each).</summary>
+    internal const int MaxAwaitingHello = 64;
+    int _awaitingHello;
+
     readonly string _selfId;
     readonly long _token;
     readonly int _maxFloats;
@@ -185,6 +189,13 @@ public sealed class PeerLinks : IDisposable
             try { client = _listener.AcceptTcpClient(); }
             catch (Exception) when (_disposed) { return; }
             catch (SocketException e) { _warn($"peer endpoint accept failed: {e.Message}"); continue; }
+            if (Interlocked.Increment(ref _awaitingHello) > MaxAwaitingHello)
+            {
+                Interlocked.Decrement(ref _awaitingHello);
+                if (_refusals.Admit($"a peer connection from {client.Client.RemoteEndPoint} was refused: {MaxAwaitingHello} connections are already waiting to say hello") is { } line) _warn(line);
+                client.Dispose();
+                continue;
+            }
             new Thread(() => Serve(client)) { IsBackground = true, Name = "peer-read" }.Start();
         }
     }
@@ -208,6 +219,7 @@ public sealed class PeerLinks : IDisposable
             if (hello.RunToken != _token) throw new InvalidDataException("a peer of another run");
             peer = Encoding.UTF8.GetString(id);
             client.ReceiveTimeout = 0;
+            Interlocked.Decrement(ref _awaitingHello);
 
             ushort[]? half = null;
             var allocated = new StrongBox<long>();
@@ -258,6 +270,7 @@ public sealed class PeerLinks : IDisposable
         }
         finally
         {
+            if (peer is null) Interlocked.Decrement(ref _awaitingHello);
             _inbound.TryRemove(client, out _);
             client.Dispose();
         }

@@ -11,6 +11,13 @@ namespace ActorMlp.Cluster.Security;
 /// </summary>
 public static class SecureLink
 {
+    // AES-128-GCM first: the tensor links move hundreds of MB/s, and it costs about a tenth less CPU
+    // per byte than TLS 1.3's usual AES-256 through SslStream (measured on AVX2 + AES-NI). Only
+    // OpenSSL platforms take a policy; elsewhere the system's order stands.
+    static readonly CipherSuitesPolicy? Suites = OperatingSystem.IsLinux() || OperatingSystem.IsFreeBSD()
+        ? new CipherSuitesPolicy([TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256])
+        : null;
+
     /// <summary>The accepting side; throws an <see cref="IOException"/> naming the reason when the peer is refused.</summary>
     public static Stream Accept(TcpClient client, NodeTrust? trust)
     {
@@ -24,6 +31,7 @@ public static class SecureLink
             {
                 ServerCertificate = trust.Certificate,
                 ClientCertificateRequired = true,
+                CipherSuitesPolicy = Suites,
                 CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, cert, _, _) => (refusal = trust.Refusal(cert)) is null,
             });
@@ -48,6 +56,7 @@ public static class SecureLink
             ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
             {
                 TargetHost = host,
+                CipherSuitesPolicy = Suites,
                 ClientCertificates = [trust.Certificate],
                 LocalCertificateSelectionCallback = (_, _, _, _, _) => trust.Certificate,
                 CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,

@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+
+namespace ActorMlp.Cli.Tests;
+
+/// <summary>
+/// A TLS cluster of real processes on loopback, with certificates from `actormlp certs create`, while
+/// a node of another authority, a plain TCP client and a flood of idle connections try to get in.
+/// </summary>
+public sealed class TlsClusterTests : IDisposable
+{
+    readonly Cli _cli = new();
+    readonly Processes _processes = new();
+
+    public void Dispose()
+    {
+        _processes.Dispose();
+        _cli.Dispose();
+    }
+
+    static readonly string[] Flags = ["--epochs", "3", "--hidden", "32"];
+
+    [Fact]
+    public void Certs_create_refuses_a_bad_count_and_names_the_flag()
+    {
+        var result = Cli.Run("certs", "create", "--out", _cli.NewPath("certs"), "--nodes", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--nodes", result.Error);
+        Assert.Equal(2, Cli.Run("certs").ExitCode);
+    }
+
+    [Fact]
+    public async Task A_tls_cluster_trains_to_the_bits_of_workers_0_while_strangers_are_refused_on_both_planes()
+    {
+        string expected = Cli.Sha(_cli.Train([.. Flags, "--workers", "0"]));
+        string certs = _cli.NewPath("certs"), other = _cli.NewPath("other-certs");
+        Assert.Equal(0, Cli.Run("certs", "create", "--out", certs, "--nodes", "3").ExitCode);
+        Assert.Equal(0, Cli.Run("certs", "create", "--out", other, "--nodes", "1").ExitCode);
+        string[] Tls(string folder, int node) => ["--tls", "on", "--tls-ca", Path.Combine(folder, "ca.crt"), "--tls-certificate", Path.Combine(folder, $"node-{node}.p12")];
+
+        string run = _cli.NewPath();
+        int port = Processes.FreePort(), tensorPort = Processes.FreePort();
+        string config = _cli.Write("tensor-port.conf", $"actormlp.cluster.tensor-port = {tensorPort}");
+        string seed = $"akka.tcp://actormlp@127.0.0.1:{port}"; // the worker speaks akka.ssl.tcp to it, as its own TLS setting says
+        var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--out", run, "--config", config, .. Tls(certs, 1), .. Flags]);
+        await _processes.Until(() => coordinator.Text.Contains("waiting for"), TimeSpan.FromSeconds(60), "the coordinator to listen");
+
+        // Before the members: a node of another authority, idle sockets on both ports, a plain client that says hello in clear.
+        var stranger = _processes.Start(["worker", "--seed-node", seed, "--worker-id", "stranger", .. Tls(other, 1), .. Flags]);
+        var idle = new List<TcpClient>();
+        for (int i = 0; i < 500; i++)
+        {
+            idle.Add(Open(tensorPort));
+            idle.Add(Open(port));
+        }
+        using (var plain = Open(tensorPort)) plain.GetStream().Write("AMTF not a TLS client hello"u8);
+        await _processes.Until(() => coordinator.Text.Contains("refused a TLS connection") && stranger.Text.Contains("refused a TLS connection"),
+            TimeSpan.FromSeconds(60), "the stranger refused on both sides");
+
+        var workers = Enumerable.Range(2, 2).Select(i => _processes.Start(["worker", "--seed-node", seed, "--worker-id", $"w{i}", .. Tls(certs, i), .. Flags])).ToList();
+        await coordinator.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(150));
+        foreach (var c in idle) c.Dispose();
+        Assert.True(coordinator.Process.ExitCode == 0, _processes.Log());
+        Assert.Equal(expected, Cli.Sha(run));
+        Assert.Contains("a tensor connection from", coordinator.Text); // the plain client and the idle flood, named
+        Assert.DoesNotContain("stranger", coordinator.Text.Split('\n').Where(l => l.Contains("joined") || l.Contains("registered")));
+        foreach (var w in workers)
+        {
+            await w.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(w.Process.ExitCode == 0, _processes.Log());
+        }
+    }
+
+    static TcpClient Open(int port)
+    {
+        var client = new TcpClient();
+        client.Connect("127.0.0.1", port);
+        return client;
+    }
+}
