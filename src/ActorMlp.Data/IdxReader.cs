@@ -15,9 +15,12 @@ public static class IdxReader
         public int Features => Rows * Columns;
     }
 
-    public static Images ReadImages(string path)
+    public static Images ReadImages(string path) => ReadImages(ReadFile(path), path);
+
+    /// <summary>An IDX image file's bytes (gzip or not) as read from <paramref name="path"/>, which error messages name.</summary>
+    public static Images ReadImages(byte[] file, string path)
     {
-        var bytes = ReadAll(path);
+        var bytes = Unzip(file, path);
         var dims = Header(path, bytes, expectedDims: 3, "image");
         long count = dims[0], rows = dims[1], cols = dims[2];
         long expected = count * rows * cols;
@@ -28,9 +31,12 @@ public static class IdxReader
         return new Images((int)count, (int)rows, (int)cols, bytes.AsSpan(16).ToArray());
     }
 
-    public static byte[] ReadLabels(string path)
+    public static byte[] ReadLabels(string path) => ReadLabels(ReadFile(path), path);
+
+    /// <summary>An IDX label file's bytes (gzip or not) as read from <paramref name="path"/>, which error messages name.</summary>
+    public static byte[] ReadLabels(byte[] file, string path)
     {
-        var bytes = ReadAll(path);
+        var bytes = Unzip(file, path);
         var dims = Header(path, bytes, expectedDims: 1, "label");
         long count = dims[0], actual = bytes.Length - 8;
         if (actual != count)
@@ -58,24 +64,37 @@ public static class IdxReader
         return dims;
     }
 
-    static byte[] ReadAll(string path)
+    /// <summary>The most an IDX file may hold once unzipped: a small gzip file cannot make the reader allocate without bound.</summary>
+    public const long MaxBytes = 1L << 30;
+
+    static byte[] ReadFile(string path)
     {
+        try { return File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
+        {
+            throw new DataException($"cannot read {path}: {e.Message}", e);
+        }
+    }
+
+    static byte[] Unzip(byte[] raw, string path)
+    {
+        if (raw.Length < 2 || raw[0] != 0x1F || raw[1] != 0x8B) return raw;
         try
         {
-            var raw = File.ReadAllBytes(path);
-            if (raw.Length < 2 || raw[0] != 0x1F || raw[1] != 0x8B) return raw;
             using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
             using var output = new MemoryStream();
-            gzip.CopyTo(output);
+            var buffer = new byte[81920];
+            int n;
+            while ((n = gzip.Read(buffer)) > 0)
+            {
+                if (output.Length + n > MaxBytes) throw new DataException($"{path} unzips to more than {MaxBytes >> 20} MiB, more than an IDX file of ActorMlp may hold");
+                output.Write(buffer, 0, n);
+            }
             return output.ToArray();
         }
         catch (InvalidDataException e)
         {
             throw new DataException($"{path} is not a valid gzip file: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataException($"cannot read {path}: {e.Message}", e);
         }
     }
 }

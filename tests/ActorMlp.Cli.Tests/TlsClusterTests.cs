@@ -42,7 +42,7 @@ public sealed class TlsClusterTests : IDisposable
         string config = _cli.Write("tensor-port.conf", $"actormlp.cluster.tensor-port = {tensorPort}");
         string seed = $"akka.tcp://actormlp@127.0.0.1:{port}"; // the worker speaks akka.ssl.tcp to it, as its own TLS setting says
         var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--out", run, "--config", config, .. Tls(certs, 1), .. Flags]);
-        await _processes.Until(() => coordinator.Text.Contains("waiting for"), TimeSpan.FromSeconds(60), "the coordinator to listen");
+        await _processes.Until(() => coordinator.Text.Contains("waiting for") && Accepts(tensorPort), TimeSpan.FromSeconds(60), "the coordinator to listen");
 
         // Before the members: a node of another authority, idle sockets on both ports, a plain client that says hello in clear.
         var stranger = _processes.Start(["worker", "--seed-node", seed, "--worker-id", "stranger", .. Tls(other, 1), .. Flags]);
@@ -68,6 +68,12 @@ public sealed class TlsClusterTests : IDisposable
             await w.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.True(w.Process.ExitCode == 0, _processes.Log());
         }
+    }
+
+    static bool Accepts(int port)
+    {
+        try { Open(port).Dispose(); return true; }
+        catch (SocketException) { return false; }
     }
 
     static TcpClient Open(int port)

@@ -11,6 +11,8 @@ namespace ActorMlp.Cli.Settings;
 /// </summary>
 public static class ConfigLoader
 {
+    static readonly TimeSpan ParseTimeout = TimeSpan.FromSeconds(5);
+
     public static Config Reference() => ActorMlp.Cluster.Hosting.ReferenceConfig.Load();
 
     public static Config Load(ParsedArguments args, IReadOnlyList<Option> options)
@@ -26,12 +28,18 @@ public static class ConfigLoader
             }
             if (HoconSyntax.Problem(text) is { } problem)
                 throw new UsageException($"config file {file} is not valid HOCON: {problem}");
-            Config parsed;
-            try { parsed = ConfigurationFactory.ParseString(text); }
-            catch (Exception e)
+            var parsing = Task.Run(() => ConfigurationFactory.ParseString(text));
+            // Akka's parser has looped for ever on inputs our syntax check did not foresee; a stuck parse is a refusal, not a hang.
+            try
             {
-                throw new UsageException($"config file {file} is not valid HOCON: {e.Message.Split('\n')[0].Trim()}", e);
+                if (!parsing.Wait(ParseTimeout))
+                    throw new UsageException($"config file {file} could not be parsed within {ParseTimeout.TotalSeconds:F0} s; it is not HOCON this program can read");
             }
+            catch (AggregateException e)
+            {
+                throw new UsageException($"config file {file} is not valid HOCON: {e.GetBaseException().Message.Split('\n')[0].Trim()}", e.GetBaseException());
+            }
+            var parsed = parsing.Result;
             config = parsed.WithFallback(config);
         }
         var overrides = new StringBuilder();

@@ -78,7 +78,7 @@ public sealed record TrainSettings
         string loss = r.String(m + "loss");
         ClusterSettings cluster;
         try { cluster = ClusterSettings.From(config); }
-        catch (Exception e) when (e is ArgumentException or FormatException or Akka.Configuration.ConfigurationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or Akka.Configuration.ConfigurationException)
         {
             throw new UsageException(e.Message, e);
         }

@@ -39,9 +39,9 @@ public sealed record ClusterSettings
     public static ClusterSettings From(Config config)
     {
         const string p = "actormlp.cluster.";
-        string link = config.GetString(p + "tensor-link", "socket").Trim().ToLowerInvariant();
-        string precision = config.GetString(p + "wire-precision", "fp32").Trim().ToLowerInvariant();
-        string reduction = config.GetString(p + "reduction", "star").Trim().ToLowerInvariant();
+        string link = Text(config, p + "tensor-link", "socket").Trim().ToLowerInvariant();
+        string precision = Text(config, p + "wire-precision", "fp32").Trim().ToLowerInvariant();
+        string reduction = Text(config, p + "reduction", "star").Trim().ToLowerInvariant();
         var settings = new ClusterSettings
         {
             TensorLink = link switch
@@ -62,7 +62,7 @@ public sealed record ClusterSettings
                 "bf16" => WirePrecision.Bf16,
                 _ => throw new ArgumentException($"{p}wire-precision must be fp32 or bf16, got '{precision}'"),
             },
-            TensorHost = config.GetString(p + "tensor-host", ""),
+            TensorHost = Text(config, p + "tensor-host", ""),
             TensorPort = config.GetInt(p + "tensor-port", 0),
             ChunkBytes = config.GetInt(p + "chunk-bytes", 64 * 1024),
             SocketBufferBytes = config.GetInt(p + "socket-buffer-bytes", 4 << 20),
@@ -90,15 +90,19 @@ public sealed record ClusterSettings
         return settings;
     }
 
+    /// <summary>A key's text; an object or a list where text belongs is refused by name (Akka reads it as null).</summary>
+    static string Text(Config config, string key, string fallback)
+        => config.GetString(key, fallback) ?? throw new ArgumentException($"{key} must be a value, not an object or a list");
+
     static NodeTrust? ReadTrust(Config config)
     {
         const string s = "actormlp.security.";
-        string tls = config.GetString(s + "tls", "off").Trim().ToLowerInvariant();
+        string tls = Text(config, s + "tls", "off").Trim().ToLowerInvariant();
         if (tls is "off" or "false" or "no") return null;
         if (tls is not ("on" or "true" or "yes")) throw new ArgumentException($"{s}tls must be on or off, got '{tls}'");
-        string ca = config.GetString(s + "ca", ""), certificate = config.GetString(s + "certificate", "");
+        string ca = Text(config, s + "ca", ""), certificate = Text(config, s + "certificate", "");
         if (string.IsNullOrWhiteSpace(ca) || string.IsNullOrWhiteSpace(certificate))
             throw new ArgumentException($"{s}tls = on needs {s}ca (--tls-ca) and {s}certificate (--tls-certificate); `actormlp certs create` makes both");
-        return NodeTrust.Load(ca, certificate, config.GetString(s + "certificate-password", ""), s);
+        return NodeTrust.Load(ca, certificate, Text(config, s + "certificate-password", ""), s);
     }
 }

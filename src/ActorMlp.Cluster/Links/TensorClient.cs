@@ -47,12 +47,17 @@ public sealed class TensorClient : IWorkerLink
         try
         {
             TensorServer.Configure(_client, socketBuffer);
-            try
+            // A blocking connect, cut short by closing the socket: ConnectAsync would leave the socket in
+            // the runtime's async mode, where every blocking read of a step allocates.
+            bool late = false;
+            using (new Timer(_ => { late = true; _client.Dispose(); }, null, ConnectTimeout, Timeout.InfiniteTimeSpan))
             {
-                if (!_client.ConnectAsync(endpoint[..colon], port).Wait(ConnectTimeout))
-                    throw new IOException($"no connection to the tensor endpoint {endpoint} within {ConnectTimeout.TotalSeconds:F0} s");
+                try { _client.Connect(endpoint[..colon], port); }
+                catch (Exception e) when (late && e is SocketException or ObjectDisposedException)
+                {
+                    throw new IOException($"no connection to the tensor endpoint {endpoint} within {ConnectTimeout.TotalSeconds:F0} s", e);
+                }
             }
-            catch (AggregateException e) { throw new IOException($"cannot connect to the tensor endpoint {endpoint}: {e.GetBaseException().Message}", e); }
             _client.ReceiveTimeout = (int)ConnectTimeout.TotalMilliseconds;
             _stream = SecureLink.Connect(_client, endpoint[..colon], trust);
             _client.ReceiveTimeout = 0;

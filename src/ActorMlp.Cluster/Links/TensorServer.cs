@@ -140,6 +140,7 @@ public sealed class TensorServer : IDisposable
                 if (h.RunToken != _token)
                 {
                     _nodes.Return(buffer);
+                    Refuse($"dropped a subtree of step {h.Step} from worker {workerId} at {remote}: it carries another run's token");
                     continue;
                 }
                 _owner.Tell(new SubtreeArrived(workerId, h.Step, new TreeNode(h.Level, h.Index), buffer));

@@ -53,6 +53,12 @@ public static class CheckpointFile
         {
             throw new CheckpointException($"cannot read checkpoint {path}: {e.Message}", e);
         }
+        return Decode(bytes, path);
+    }
+
+    /// <summary>A checkpoint file's bytes as read from <paramref name="path"/>, which error messages name; throws <see cref="CheckpointException"/> for anything else.</summary>
+    public static Checkpoint Decode(byte[] bytes, string path)
+    {
         if (bytes.Length < HeaderLength || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
             throw new CheckpointException($"{path} is not an ActorMlp checkpoint (no AMLPCKPT header)");
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
@@ -66,12 +72,22 @@ public static class CheckpointFile
             throw new CheckpointException($"checkpoint {path} is corrupt: its SHA-256 checksum does not match");
         try
         {
-            return MessagePackSerializer.Deserialize<Payload>(bytes.AsMemory(HeaderLength)).ToCheckpoint();
+            var decoded = MessagePackSerializer.Deserialize<Payload>(bytes.AsMemory(HeaderLength), Untrusted)
+                ?? throw new ArgumentException("the payload is nil");
+            return decoded.ToCheckpoint();
         }
         catch (Exception e) when (e is MessagePackSerializationException or ArgumentException)
         {
             throw new CheckpointException($"checkpoint {path} has a valid checksum but an unreadable payload: {e.Message}", e);
         }
+    }
+
+    // Depth and collision limits of MessagePack for input that may come from anywhere.
+    static readonly MessagePackSerializerOptions Untrusted = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    static void Present(object? value, string field)
+    {
+        if (value is null) throw new ArgumentException($"its {field} field is nil");
     }
 
     static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
@@ -123,6 +139,11 @@ public static class CheckpointFile
 
         public Checkpoint ToCheckpoint()
         {
+            // A payload may say nil for any field: refused by name rather than met as a null later.
+            Present(Layers, "layers"); Present(Activation, "activation"); Present(Head, "head"); Present(Parameters, "parameters");
+            Present(OptimizerKind, "optimizer kind"); Present(OptimizerState, "optimizer state"); Present(Dataset, "dataset"); Present(Task, "task");
+            Present(FeatureShift, "feature shift"); Present(FeatureScale, "feature scale"); Present(TargetShift, "target shift"); Present(TargetScale, "target scale");
+            foreach (var block in OptimizerState) Present(block, "optimizer state");
             if (!ActivationKindNames.TryParse(Activation, out var activation)) throw new ArgumentException($"unknown activation '{Activation}'");
             if (!HeadKindNames.TryParse(Head, out var head)) throw new ArgumentException($"unknown head '{Head}'");
             var spec = new ModelSpec(Layers, activation, head, MaxoutPieces, LeakySlope);

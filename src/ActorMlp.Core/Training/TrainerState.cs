@@ -19,7 +19,7 @@ public sealed record TrainerState(long Step, double EpochLoss, double EpochCorre
 
     public int ByteLength => LengthOf(Parameters.Length, OptimizerState.Length);
 
-    static int LengthOf(int parameters, int buffers) => HeaderBytes + 4 * parameters * (1 + buffers);
+    internal static int LengthOf(int parameters, int buffers) => HeaderBytes + 4 * parameters * (1 + buffers);
 
     /// <summary>Optimizer buffers a state may hold (Adam has two).</summary>
     public const int MaxOptimizerBuffers = 8;
@@ -40,7 +40,7 @@ public sealed record TrainerState(long Step, double EpochLoss, double EpochCorre
     /// <summary>Writes the state of <paramref name="t"/> as it is now into <paramref name="b"/> (<see cref="LengthOf(Trainer)"/> bytes), copying nothing else.</summary>
     public static void Write(Trainer t, Span<byte> b) => Write(b, t.Step, t.EpochLoss, t.EpochCorrect, t.Optimizer.Steps, t.Parameters, t.Optimizer.State);
 
-    static void Write(Span<byte> b, long step, double epochLoss, double epochCorrect, long optimizerSteps, float[] parameters, float[][] state)
+    internal static void Write(Span<byte> b, long step, double epochLoss, double epochCorrect, long optimizerSteps, float[] parameters, float[][] state)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(b, Magic);
         BinaryPrimitives.WriteInt64LittleEndian(b[4..], step);
