@@ -44,6 +44,11 @@ public sealed class TlsClusterTests : IDisposable
         var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--min-workers", "2", "--out", run, "--config", config, .. Tls(certs, 1), .. Flags]);
         await _processes.Until(() => coordinator.Text.Contains("waiting for") && Accepts(tensorPort), TimeSpan.FromSeconds(60), "the coordinator to listen");
 
+        // The stranger's certificate on the tensor plane, which its worker never reaches (first: the idle flood below fills the queue of connections awaiting hello): refused at the handshake on both sides.
+        var strangerTrust = ActorMlp.Cluster.Security.NodeTrust.Load(Path.Combine(other, "ca.crt"), Path.Combine(other, "node-1.p12"), "", "actormlp.security.");
+        var refused = Assert.ThrowsAny<IOException>(() => new ActorMlp.Cluster.Links.TensorClient($"127.0.0.1:{tensorPort}", "stranger", 1, 4,
+            Akka.Actor.ActorRefs.Nobody, 1 << 16, strangerTrust));
+        Assert.Contains("does not chain to the cluster's authority", refused.Message);
         // Before the members: a node of another authority, idle sockets on both ports, a plain client that says hello in clear.
         var stranger = _processes.Start(["worker", "--seed-node", seed, "--worker-id", "stranger", .. Tls(other, 1), .. Flags]);
         var idle = new List<TcpClient>();
@@ -62,6 +67,7 @@ public sealed class TlsClusterTests : IDisposable
         Assert.True(coordinator.Process.ExitCode == 0, _processes.Log());
         Assert.Equal(expected, Cli.Sha(run));
         Assert.Contains("a tensor connection from", coordinator.Text); // the plain client and the idle flood, named
+        Assert.Matches("a tensor connection from .* was refused: TLS handshake refused: .*does not chain to the cluster's authority", coordinator.Text);
         Assert.DoesNotContain("stranger", coordinator.Text.Split('\n').Where(l => l.Contains("joined") || l.Contains("registered")));
         foreach (var w in workers)
         {

@@ -59,4 +59,19 @@ public class TensorServerTests
         Assert.Contains(warnings, w => w.Contains("already waiting to say hello"));
         foreach (var c in idle) c.Dispose();
     }
+
+    [Fact]
+    public void Only_registered_workers_may_open_a_connection()
+    {
+        var warnings = new ConcurrentQueue<string>();
+        using var server = new TensorServer("127.0.0.1", 0, 7, new BufferPool(4), ActorRefs.Nobody, 1 << 16, warnings.Enqueue);
+        server.Admit("w1");
+        using (new TensorClient(server.Endpoint, "w2", 7, 4, ActorRefs.Nobody, 1 << 16)) { }
+        Until(() => warnings.Any(w => w.Contains("'w2' is not a registered worker")), "refusal of the unregistered id");
+
+        // Given up by the coordinator, a worker must register again before it may reconnect.
+        server.Close("w1");
+        using (new TensorClient(server.Endpoint, "w1", 7, 4, ActorRefs.Nobody, 1 << 16)) { }
+        Until(() => warnings.Any(w => w.Contains("'w1' is not a registered worker")), "refusal of the closed id");
+    }
 }

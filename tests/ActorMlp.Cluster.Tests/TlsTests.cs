@@ -112,6 +112,9 @@ public class TlsTests
             HelloTimeout = TimeSpan.FromSeconds(5),
         };
 
+        server.Admit("member");
+        server.Admit("stranger");
+        server.Admit("plain");
         using (new TensorClient(server.Endpoint, "member", 7, 4, ActorRefs.Nobody, 1 << 16, Trust(authority)))
             Until(() => owner.Messages.OfType<LinkOpened>().Any(m => m.WorkerId == "member"), "link opened for the member");
 

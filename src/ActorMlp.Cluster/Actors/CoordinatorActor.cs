@@ -132,6 +132,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var worker = _workers.Add(m, Sender);
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
+        _server?.Admit(m.WorkerId);
         Sender.Tell(Accepted());
         if (_server is null)
         {

@@ -25,6 +25,7 @@ public sealed class TensorServer : IDisposable
     readonly NodeTrust? _trust;
     readonly Hosting.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
     readonly ConcurrentDictionary<string, Connection> _connections = new();
+    readonly ConcurrentDictionary<string, byte> _admitted = new();
     volatile bool _disposed;
     int _awaitingHello;
 
@@ -61,9 +62,13 @@ public sealed class TensorServer : IDisposable
         if (_connections.TryGetValue(workerId, out var connection)) connection.Enqueue(snapshot, first, end);
     }
 
-    /// <summary>Closes a worker's connection, e.g. after the coordinator has given it up.</summary>
+    /// <summary>Lets <paramref name="workerId"/> open a connection: only registered workers may, so a hello with a made-up or another worker's id is refused.</summary>
+    public void Admit(string workerId) => _admitted[workerId] = 0;
+
+    /// <summary>Closes a worker's connection, e.g. after the coordinator has given it up; it must register again to reconnect.</summary>
     public void Close(string workerId)
     {
+        _admitted.TryRemove(workerId, out _);
         if (_connections.TryRemove(workerId, out var connection)) connection.Dispose();
     }
 
@@ -106,11 +111,12 @@ public sealed class TensorServer : IDisposable
             stream.ReadExactly(id);
             workerId = Encoding.UTF8.GetString(id);
             if (hello.RunToken != _token) throw new InvalidDataException($"worker {workerId} connected with the token of another run");
+            if (!_admitted.ContainsKey(workerId)) throw new InvalidDataException($"'{workerId}' is not a registered worker of this run");
             client.ReceiveTimeout = 0;
             greeted = true;
             Interlocked.Decrement(ref _awaitingHello);
 
-            connection = new Connection(client, stream, _token);
+            connection = new Connection(client, stream, _token, workerId, _warn);
             if (_connections.TryGetValue(workerId, out var previous)) previous.Dispose();
             _connections[workerId] = connection;
             _owner.Tell(new LinkOpened(workerId));
@@ -202,8 +208,13 @@ public sealed class TensorServer : IDisposable
 
         readonly long _token;
 
-        public Connection(TcpClient client, Stream stream, long token)
+        readonly string _workerId;
+        readonly Action<string> _warn;
+
+        public Connection(TcpClient client, Stream stream, long token, string workerId, Action<string> warn)
         {
+            _workerId = workerId;
+            _warn = warn;
             _token = token;
             _client = client;
             _stream = stream;
@@ -231,6 +242,7 @@ public sealed class TensorServer : IDisposable
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
                 {
+                    if (!_queue.IsAddingCompleted) _warn($"sending step {snapshot.Step}'s weights to worker {_workerId} failed: {e.Message}");
                     _client.Close(); // the reader sees the broken connection and reports it
                 }
                 finally { snapshot.Release(); }
