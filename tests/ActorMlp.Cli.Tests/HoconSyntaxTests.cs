@@ -22,6 +22,11 @@ public sealed class HoconSyntaxTests
     [InlineData("a { b = [1, 2 }\n", "line 1", "'}'")]
     [InlineData("a = 1\nb = \"open\nc = 2\n", "line 2", "quoted")]
     [InlineData("a = \"\"\"never closed\n", "line 1", "\"\"\"")]
+    // Each of these made Akka's own parser loop for ever (found by fuzzing): refused before it runs.
+    [InlineData("a = 1\nb = [1, 2\0]\n", "line 2", "control character")]
+    [InlineData("n = [:1]\n", "line 1", "inside a list")]
+    [InlineData("n = [1, `2]\n", "line 1", "'`'")]
+    [InlineData("a = 1\nb = ${ }\n", "line 2", "without a path")]
     public void Malformed_text_is_named_with_its_line(string text, string line, string what)
     {
         string? problem = HoconSyntax.Problem(text);

@@ -59,6 +59,13 @@ public static class HoconSyntax
                 || c == '?' && (i < 2 || text[i - 1] != '{' || text[i - 2] != '$')
                 || c == '+' && (i + 1 >= text.Length || text[i + 1] != '=') && !(i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
                 return $"line {line}: '{c}' is not allowed outside a quoted string";
+            if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                // Akka's parser loops for ever on an empty substitution such as "${ }".
+                int name = i + 2 < text.Length && text[i + 2] == '?' ? i + 3 : i + 2;
+                if (name >= text.Length || char.IsWhiteSpace(text[name]) || text[name] == '}')
+                    return $"line {line}: '${{' without a path to substitute";
+            }
             if (c is ':' or '=' && open.Count > 0 && open.Peek().Bracket == '[')
                 return open.Peek().Line == line
                     ? $"line {line}: '{c}' inside a list (a list holds values; an object in a list goes in braces)"
