@@ -15,11 +15,16 @@ public sealed partial class LogThrottle(TimeSpan window)
 
     public static LogThrottle Shared { get; } = new(TimeSpan.FromSeconds(10));
 
+    /// <summary>Distinct messages remembered at most.</summary>
+    public const int MaxKeys = 4096;
+
     /// <summary>The line to write now (the message, and how many alike ones were left out), or null to leave it out.</summary>
     public string? Admit(string message)
     {
         string key = Ports().Replace(message, ":*");
         var now = DateTime.UtcNow;
+        // Many senders (a scan from many addresses) must not grow the table without bound: start afresh.
+        if (_seen.Count >= MaxKeys) _seen.Clear();
         while (true)
         {
             if (!_seen.TryGetValue(key, out var entry))
