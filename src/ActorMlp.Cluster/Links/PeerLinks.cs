@@ -192,7 +192,7 @@ public sealed class PeerLinks : IDisposable
             if (Interlocked.Increment(ref _awaitingHello) > MaxAwaitingHello)
             {
                 Interlocked.Decrement(ref _awaitingHello);
-                if (_refusals.Admit($"a peer connection from {client.Client.RemoteEndPoint} was refused: {MaxAwaitingHello} connections are already waiting to say hello") is { } line) _warn(line);
+                Refuse($"a peer connection from {client.Client.RemoteEndPoint} was refused: {MaxAwaitingHello} connections are already waiting to say hello");
                 client.Dispose();
                 continue;
             }
@@ -265,7 +265,7 @@ public sealed class PeerLinks : IDisposable
         catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
         {
             if (_disposed) return;
-            if (peer is null) { if (_refusals.Admit($"a peer connection from {remote} was refused: {e.Message}") is { } line) _warn(line); }
+            if (peer is null) Refuse($"a peer connection from {remote} was refused: {e.Message}");
             else _owner.Tell(new PeerLinkClosed(peer, e.Message));
         }
         finally
@@ -274,6 +274,12 @@ public sealed class PeerLinks : IDisposable
             _inbound.TryRemove(client, out _);
             client.Dispose();
         }
+    }
+
+    /// <summary>Logs a refused connection; a flood of alike ones is written once per window (<see cref="Hosting.LogThrottle"/>).</summary>
+    void Refuse(string message)
+    {
+        if (_refusals.Admit(message) is { } line) _warn(line);
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace ActorMlp.Cluster.Security;
 
@@ -19,33 +20,30 @@ public static class SecureLink
         : null;
 
     /// <summary>The accepting side; throws an <see cref="IOException"/> naming the reason when the peer is refused.</summary>
-    public static Stream Accept(TcpClient client, NodeTrust? trust)
-    {
-        var stream = client.GetStream();
-        if (trust is null) return stream;
-        string? refusal = null;
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-        try
+    public static Stream Accept(TcpClient client, NodeTrust? trust) => Handshake(client, trust, (ssl, check) =>
+        ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
         {
-            ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
-            {
-                ServerCertificate = trust.Certificate,
-                ClientCertificateRequired = true,
-                CipherSuitesPolicy = Suites,
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, cert, _, _) => (refusal = trust.Refusal(cert)) is null,
-            });
-            return ssl;
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException)
-        {
-            ssl.Dispose();
-            throw new IOException($"TLS handshake refused: {refusal ?? e.GetBaseException().Message}", e);
-        }
-    }
+            ServerCertificate = trust!.Certificate,
+            ClientCertificateRequired = true,
+            CipherSuitesPolicy = Suites,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = check,
+        }));
 
     /// <summary>The connecting side, to <paramref name="host"/>; throws an <see cref="IOException"/> naming the reason when refused.</summary>
-    public static Stream Connect(TcpClient client, string host, NodeTrust? trust)
+    public static Stream Connect(TcpClient client, string host, NodeTrust? trust) => Handshake(client, trust, (ssl, check) =>
+        ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+        {
+            TargetHost = host,
+            CipherSuitesPolicy = Suites,
+            ClientCertificates = [trust!.Certificate],
+            LocalCertificateSelectionCallback = (_, _, _, _, _) => trust.Certificate,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = check,
+        }));
+
+    /// <summary>Either side's handshake, with the peer checked by <see cref="NodeTrust.Refusal"/> and its reason kept for the error.</summary>
+    static Stream Handshake(TcpClient client, NodeTrust? trust, Action<SslStream, RemoteCertificateValidationCallback> authenticate)
     {
         var stream = client.GetStream();
         if (trust is null) return stream;
@@ -53,15 +51,7 @@ public static class SecureLink
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         try
         {
-            ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
-            {
-                TargetHost = host,
-                CipherSuitesPolicy = Suites,
-                ClientCertificates = [trust.Certificate],
-                LocalCertificateSelectionCallback = (_, _, _, _, _) => trust.Certificate,
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, cert, _, _) => (refusal = trust.Refusal(cert)) is null,
-            });
+            authenticate(ssl, (_, cert, _, _) => (refusal = trust.Refusal(cert)) is null);
             return ssl;
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
