@@ -78,6 +78,32 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.False(Directory.Exists(run));
     }
 
+    [Theory]
+    [InlineData("actormlp.train.epoch = 2\n", "actormlp.train.epoch,", "actormlp.train.epochs")]
+    [InlineData("actormlp {\n  optimizer {\n    learning-rat = 0.1\n  }\n}\n", "actormlp.optimizer.learning-rat,", "actormlp.optimizer.learning-rate")]
+    [InlineData("actormlp.cluster.tensor-link.kind = socket\n", "actormlp.cluster.tensor-link.kind,", "actormlp.cluster.tensor-link")]
+    public void An_unknown_key_in_a_config_file_is_refused_with_the_nearest_known_one(string text, string named, string nearest)
+    {
+        string conf = Conf("unknown.conf", text);
+        string run = _cli.NewPath();
+
+        var result = Cli.Run("train", "--out", run, "--config", conf, "--workers", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(conf, result.Error);
+        Assert.Contains(named, result.Error);
+        Assert.Contains($"did you mean {nearest}?", result.Error);
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Akka_keys_and_dispatcher_settings_are_left_to_akka()
+    {
+        string conf = Conf("akka.conf", "akka.cluster.gossip-interval = 500ms\nactormlp.cluster.worker-dispatcher.throughput = 5\nactormlp.train.epochs = 1\n");
+
+        Assert.Equal(1, Epochs(_cli.Train("--config", conf, "--hidden", "8")));
+    }
+
     [Fact]
     public void The_config_a_run_wrote_reproduces_the_run()
     {

@@ -82,10 +82,16 @@ public static class Fixtures
     public static Config TestConfig(string role = "coordinator")
         => ConfigurationFactory.ParseString($"akka.cluster.roles = [\"{role}\"]")
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "test.conf"))))
-            .WithFallback(ReferenceConfig.Load());
+            .WithFallback(Reference());
+
+    /// <summary>hocon/reference.conf as the program embeds it: the one home of every default.</summary>
+    public static Config Reference() => ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "reference.conf")));
+
+    /// <summary>The cluster settings every node gets by default.</summary>
+    public static ClusterSettings Defaults => ClusterSettings.From(Reference());
 
     /// <summary>Tensors as Akka messages; deadlines far away unless a spec is about them.</summary>
-    public static ClusterSettings AkkaLink => new()
+    public static ClusterSettings AkkaLink => Defaults with
     {
         TensorLink = TensorLinkKind.Akka, ChunkBytes = 256, StartTimeout = TimeSpan.FromSeconds(30),
         DeadlineFloor = TimeSpan.FromSeconds(60), NoWorkerTimeout = TimeSpan.FromSeconds(60),

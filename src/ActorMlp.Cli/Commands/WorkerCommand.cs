@@ -31,7 +31,7 @@ public static class WorkerCommand
                 ? address.WithProtocol(s.Cluster.Trust is null ? "akka.tcp" : "akka.ssl.tcp")
                 : throw new UsageException($"--seed-node '{seed}' is not an address like akka.tcp://actormlp@HOST:PORT"));
         if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
-        string id = config.GetString("actormlp.cluster.worker-id", "");
+        string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
         string fingerprint = TrainSettings.Fingerprint(data.Fingerprint());
 

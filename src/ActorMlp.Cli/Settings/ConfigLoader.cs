@@ -7,17 +7,19 @@ namespace ActorMlp.Cli.Settings;
 
 /// <summary>
 /// Builds the effective configuration: command-line flags over --config files (a later file wins)
-/// over hocon/reference.conf, which is embedded in the program so it runs from any folder.
+/// over hocon/reference.conf, which is embedded in the program so it runs from any folder. An actormlp.*
+/// key that reference.conf does not define is refused, naming the nearest one that it does.
 /// </summary>
 public static class ConfigLoader
 {
     static readonly TimeSpan ParseTimeout = TimeSpan.FromSeconds(5);
 
-    public static Config Reference() => ActorMlp.Cluster.Hosting.ReferenceConfig.Load();
+    public static Config Reference() => ReferenceConfig.Load();
 
     public static Config Load(ParsedArguments args, IReadOnlyList<Option> options)
     {
         var config = Reference();
+        var known = new KnownKeys(config);
         foreach (var file in args.ConfigFiles)
         {
             string text;
@@ -40,6 +42,8 @@ public static class ConfigLoader
                 throw new UsageException($"config file {file} is not valid HOCON: {e.GetBaseException().Message.Split('\n')[0].Trim()}", e.GetBaseException());
             }
             var parsed = parsing.Result;
+            if (known.FirstUnknown(parsed) is var (key, nearest))
+                throw new UsageException($"config file {file} sets {key}, which is not a setting; did you mean {nearest}? (hocon/reference.conf lists every key)");
             config = parsed.WithFallback(config);
         }
         var overrides = new StringBuilder();

@@ -17,31 +17,32 @@ public enum WirePrecision { Fp32, Bf16 }
 /// <summary>The actormlp.cluster section of the configuration (see hocon/reference.conf).</summary>
 public sealed record ClusterSettings
 {
-    public TensorLinkKind TensorLink { get; init; } = TensorLinkKind.Socket;
-    public ReductionKind Reduction { get; init; } = ReductionKind.Star;
-    public WirePrecision WirePrecision { get; init; } = WirePrecision.Fp32;
-    public string TensorHost { get; init; } = "";
-    public int TensorPort { get; init; }
-    public int ChunkBytes { get; init; } = 64 * 1024;
-    public int SocketBufferBytes { get; init; } = 4 << 20;
-    public int MinWorkers { get; init; } = 1;
-    public TimeSpan RegisterInterval { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
-    public TimeSpan DeadlineFloor { get; init; } = TimeSpan.FromSeconds(2);
-    public double DeadlineFactor { get; init; } = 4;
-    public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(10);
-    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    // No defaults here: hocon/reference.conf is their one home, and From reads every key strictly.
+    public required TensorLinkKind TensorLink { get; init; }
+    public required ReductionKind Reduction { get; init; }
+    public required WirePrecision WirePrecision { get; init; }
+    public required string TensorHost { get; init; }
+    public required int TensorPort { get; init; }
+    public required int ChunkBytes { get; init; }
+    public required int SocketBufferBytes { get; init; }
+    public required int MinWorkers { get; init; }
+    public required TimeSpan RegisterInterval { get; init; }
+    public required TimeSpan StartTimeout { get; init; }
+    public required TimeSpan DeadlineFloor { get; init; }
+    public required double DeadlineFactor { get; init; }
+    public required TimeSpan NoWorkerTimeout { get; init; }
+    public required TimeSpan JoinTimeout { get; init; }
 
     /// <summary>The cluster's authority and this node's certificate when actormlp.security.tls is on: every connection is mutual TLS.</summary>
     public NodeTrust? Trust { get; init; }
 
-    /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault.</summary>
+    /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault, or a key that is missing.</summary>
     public static ClusterSettings From(Config config)
     {
         const string p = "actormlp.cluster.";
-        string link = Text(config, p + "tensor-link", "socket").Trim().ToLowerInvariant();
-        string precision = Text(config, p + "wire-precision", "fp32").Trim().ToLowerInvariant();
-        string reduction = Text(config, p + "reduction", "star").Trim().ToLowerInvariant();
+        string link = Text(config, p + "tensor-link").Trim().ToLowerInvariant();
+        string precision = Text(config, p + "wire-precision").Trim().ToLowerInvariant();
+        string reduction = Text(config, p + "reduction").Trim().ToLowerInvariant();
         var settings = new ClusterSettings
         {
             TensorLink = link switch
@@ -62,17 +63,17 @@ public sealed record ClusterSettings
                 "bf16" => WirePrecision.Bf16,
                 _ => throw new ArgumentException($"{p}wire-precision must be fp32 or bf16, got '{precision}'"),
             },
-            TensorHost = Text(config, p + "tensor-host", ""),
-            TensorPort = config.GetInt(p + "tensor-port", 0),
-            ChunkBytes = config.GetInt(p + "chunk-bytes", 64 * 1024),
-            SocketBufferBytes = config.GetInt(p + "socket-buffer-bytes", 4 << 20),
-            MinWorkers = config.GetInt(p + "min-workers", 1),
-            RegisterInterval = config.GetTimeSpan(p + "register-interval", TimeSpan.FromSeconds(1)),
-            StartTimeout = config.GetTimeSpan(p + "start-timeout", TimeSpan.FromSeconds(60)),
-            DeadlineFloor = config.GetTimeSpan(p + "step-deadline-floor", TimeSpan.FromSeconds(2)),
-            DeadlineFactor = config.GetDouble(p + "step-deadline-factor", 4),
-            NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
-            JoinTimeout = config.GetTimeSpan(p + "join-timeout", TimeSpan.FromSeconds(30)),
+            TensorHost = Text(config, p + "tensor-host"),
+            TensorPort = Read(config, p + "tensor-port", k => config.GetInt(k)),
+            ChunkBytes = Read(config, p + "chunk-bytes", k => config.GetInt(k)),
+            SocketBufferBytes = Read(config, p + "socket-buffer-bytes", k => config.GetInt(k)),
+            MinWorkers = Read(config, p + "min-workers", k => config.GetInt(k)),
+            RegisterInterval = Read(config, p + "register-interval", k => config.GetTimeSpan(k)),
+            StartTimeout = Read(config, p + "start-timeout", k => config.GetTimeSpan(k)),
+            DeadlineFloor = Read(config, p + "step-deadline-floor", k => config.GetTimeSpan(k)),
+            DeadlineFactor = Read(config, p + "step-deadline-factor", k => config.GetDouble(k)),
+            NoWorkerTimeout = Read(config, p + "no-worker-timeout", k => config.GetTimeSpan(k)),
+            JoinTimeout = Read(config, p + "join-timeout", k => config.GetTimeSpan(k)),
         };
         settings = settings with { Trust = ReadTrust(config) };
         if (settings.Reduction == ReductionKind.Peer && settings.TensorLink != TensorLinkKind.Socket)
@@ -91,18 +92,22 @@ public sealed record ClusterSettings
     }
 
     /// <summary>A key's text; an object or a list where text belongs is refused by name (Akka reads it as null).</summary>
-    static string Text(Config config, string key, string fallback)
-        => config.GetString(key, fallback) ?? throw new ArgumentException($"{key} must be a value, not an object or a list");
+    static string Text(Config config, string key)
+        => Read(config, key, k => config.GetString(k)) ?? throw new ArgumentException($"{key} must be a value, not an object or a list");
+
+    /// <summary>A key that must be present: the reference configuration always has it, so its absence is a broken setup, not a default.</summary>
+    static T Read<T>(Config config, string key, Func<string, T> get)
+        => config.HasPath(key) ? get(key) : throw new ArgumentException($"configuration key {key} is missing");
 
     static NodeTrust? ReadTrust(Config config)
     {
         const string s = "actormlp.security.";
-        string tls = Text(config, s + "tls", "off").Trim().ToLowerInvariant();
+        string tls = Text(config, s + "tls").Trim().ToLowerInvariant();
         if (tls is "off" or "false" or "no") return null;
         if (tls is not ("on" or "true" or "yes")) throw new ArgumentException($"{s}tls must be on or off, got '{tls}'");
-        string ca = Text(config, s + "ca", ""), certificate = Text(config, s + "certificate", "");
+        string ca = Text(config, s + "ca"), certificate = Text(config, s + "certificate");
         if (string.IsNullOrWhiteSpace(ca) || string.IsNullOrWhiteSpace(certificate))
             throw new ArgumentException($"{s}tls = on needs {s}ca (--tls-ca) and {s}certificate (--tls-certificate); `actormlp certs create` makes both");
-        return NodeTrust.Load(ca, certificate, Text(config, s + "certificate-password", ""), s);
+        return NodeTrust.Load(ca, certificate, Text(config, s + "certificate-password"), s);
     }
 }

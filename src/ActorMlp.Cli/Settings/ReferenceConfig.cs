@@ -1,8 +1,11 @@
 using Akka.Configuration;
 
-namespace ActorMlp.Cluster.Hosting;
+namespace ActorMlp.Cli.Settings;
 
-/// <summary>hocon/reference.conf, embedded in the program so every node has it wherever it runs.</summary>
+/// <summary>
+/// hocon/reference.conf, embedded in the program so every node has it wherever it runs. It is the one
+/// home of every default: the settings types read their keys strictly and carry no defaults of their own.
+/// </summary>
 public static class ReferenceConfig
 {
     public static string Text { get; } = Read();

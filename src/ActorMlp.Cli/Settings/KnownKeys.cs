@@ -1,0 +1,69 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace ActorMlp.Cli.Settings;
+
+/// <summary>
+/// The actormlp.* keys reference.conf defines. A config file that sets any other actormlp.* key is
+/// refused with the nearest known name, since a misspelt key would otherwise leave its default in
+/// force without a word. Keys outside actormlp (Akka's own) are left to Akka.
+/// </summary>
+public sealed class KnownKeys
+{
+    const string Section = "actormlp";
+
+    /// <summary>Sections whose contents are not ours to list: an Akka dispatcher takes any of Akka's dispatcher keys.</summary>
+    static readonly string[] OpenSections = ["actormlp.cluster.worker-dispatcher"];
+
+    readonly HashSet<string> _leaves;
+
+    public KnownKeys(Config reference) => _leaves = Leaves(reference).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The first actormlp.* key of <paramref name="file"/> that reference.conf does not define, with the nearest one it does; null when all are known.</summary>
+    public (string Key, string Nearest)? FirstUnknown(Config file)
+    {
+        foreach (var key in Leaves(file))
+        {
+            if (_leaves.Contains(key) || OpenSections.Any(s => key.StartsWith(s + ".", StringComparison.Ordinal))) continue;
+            return (key, Nearest(key));
+        }
+        return null;
+    }
+
+    /// <summary>Every key under actormlp that holds a value (a list counts as a value), in file order.</summary>
+    static IEnumerable<string> Leaves(Config config)
+    {
+        if (config.IsEmpty || !config.HasPath(Section)) return [];
+        var leaves = new List<string>();
+        Walk(config.GetValue(Section), Section, leaves);
+        return leaves;
+    }
+
+    static void Walk(HoconValue value, string path, List<string> leaves)
+    {
+        if (!value.IsObject() || OpenSections.Contains(path))
+        {
+            leaves.Add(path);
+            return;
+        }
+        foreach (var (name, child) in value.GetObject().Items) Walk(child, $"{path}.{name}", leaves);
+    }
+
+    string Nearest(string key) => _leaves.OrderBy(known => Distance(key, known)).ThenBy(known => known, StringComparer.Ordinal).First();
+
+    /// <summary>Levenshtein distance over whole dotted names; a dozen lines run once per refused key, not worth a package.</summary>
+    static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}
