@@ -4,7 +4,7 @@ using ActorMlp.Cli.CommandLine;
 namespace ActorMlp.Cli;
 
 /// <summary>
-/// The `actormlp` command: dispatches to train, evaluate and predict. Exit codes: 0 done,
+/// The `actormlp` command: dispatches to train, evaluate, predict and export. Exit codes: 0 done,
 /// 2 bad command line, configuration or input (one sentence on standard error), 1 a failure while running.
 /// </summary>
 public static class CommandLineApp
@@ -38,8 +38,9 @@ public static class CommandLineApp
                 "coordinator" or "worker" => OptionTable.NodeCommands,
                 "evaluate" => OptionTable.Evaluate,
                 "predict" => OptionTable.Predict,
+                "export" => OptionTable.Export,
                 "certs create" => OptionTable.Certs,
-                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate, predict and certs (see actormlp --help)"),
+                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate, predict, export and certs (see actormlp --help)"),
             };
             var parsed = ArgumentParser.Parse(command, rest, options);
             if (parsed.Help)
@@ -54,6 +55,7 @@ public static class CommandLineApp
                 "worker" => WorkerCommand.Run(parsed, output),
                 "evaluate" => EvaluateCommand.Run(parsed, output),
                 "certs create" => CertsCommand.Run(parsed, output),
+                "export" => ExportCommand.Run(parsed, output),
                 _ => PredictCommand.Run(parsed, output),
             };
         }

@@ -93,4 +93,11 @@ public static class OptionTable
         new("--input", null, "FILE.csv", "rows of raw features, optional header"),
         new("--output", null, "FILE.csv", "where predictions go (default: standard output)"),
     ];
+
+    public static readonly Option[] Export =
+    [
+        new("--model", null, "RUN_DIR", "run folder (or .ckpt file) of a trained model"),
+        new("--format", null, "FORMAT", "onnx (the default and, for now, the only one)"),
+        new("--out", null, "FILE.onnx", "where the exported model goes"),
+    ];
 }
