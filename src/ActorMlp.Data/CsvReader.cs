@@ -46,7 +46,7 @@ public static class CsvReader
             for (int i = 0; i < fields.Length; i++)
             {
                 if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
-                    throw new DataException($"{source} line {lineNumber}, column '{columns[i]}': '{Shorten(fields[i])}' is not a finite number");
+                    throw new DataException($"{source} line {lineNumber}, column '{Excerpt.Of(columns[i])}': '{Excerpt.Of(fields[i])}' is not a finite number");
                 values.Add(v);
             }
             lines.Add(lineNumber);
@@ -57,6 +57,4 @@ public static class CsvReader
     }
 
     static bool IsNumber(string field) => float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-
-    static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
 }

@@ -21,6 +21,6 @@ public sealed record CsvTable(string Source, string[] Columns, float[] Values, i
             if (index < 0) index += Width;
             if (index >= 0 && index < Width) return index;
         }
-        throw new DataException($"{Source} has no column '{nameOrIndex}' (columns: {string.Join(", ", Columns.Take(12))}{(Width > 12 ? ", …" : "")})");
+        throw new DataException($"{Source} has no column '{Excerpt.Of(nameOrIndex)}' (columns: {string.Join(", ", Columns.Take(12).Select(Excerpt.Of))}{(Width > 12 ? ", …" : "")})");
     }
 }

@@ -70,7 +70,7 @@ public sealed class DatasetLoader
                 {
                     float v = t[r, label];
                     if (v < 0 || v != MathF.Floor(v) || v > 1 << 20)
-                        throw new DataException($"{t.Source} line {t.Lines[r]}, column '{t.Columns[label]}': label {v} is not a class index (a non-negative integer)");
+                        throw new DataException($"{t.Source} line {t.Lines[r]}, column '{Excerpt.Of(t.Columns[label])}': label {v} is not a class index (a non-negative integer)");
                 }
 
         int[] trainRows, testRows;
@@ -86,7 +86,7 @@ public sealed class DatasetLoader
         var testPart = testRaw.WithTransforms(transform, targetTransform);
         int classes = task == TaskKind.Classification ? Math.Max(trainPart.ClassCount, testPart.ClassCount) : 0;
         if (task == TaskKind.Classification && classes < 2)
-            throw new DataException($"{table.Source} has a single class in column '{table.Columns[label]}'; classification needs at least two");
+            throw new DataException($"{table.Source} has a single class in column '{Excerpt.Of(table.Columns[label])}'; classification needs at least two");
         return new DataSplit(name, task, classes, trainPart, testPart);
     }
 

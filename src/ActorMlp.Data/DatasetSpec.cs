@@ -21,19 +21,19 @@ public sealed record DatasetSpec(string Kind, string? Path = null, string? Label
         if (t.StartsWith("idx:", StringComparison.OrdinalIgnoreCase))
         {
             string dir = t[4..].Trim();
-            if (dir.Length == 0) throw new DataException($"data SPEC '{text}' names no folder after idx:");
+            if (dir.Length == 0) throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}' names no folder after idx:");
             return new DatasetSpec(Idx, dir);
         }
         if (t.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
         {
             var parts = t[4..].Split(',');
             string path = parts[0].Trim();
-            if (path.Length == 0) throw new DataException($"data SPEC '{text}' names no file after csv:");
+            if (path.Length == 0) throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}' names no file after csv:");
             var spec = new DatasetSpec(Csv, path);
             foreach (var part in parts.Skip(1))
             {
                 int eq = part.IndexOf('=');
-                if (eq < 0) throw new DataException($"data SPEC '{text}': option '{part}' is not key=value");
+                if (eq < 0) throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}': option '{Excerpt.Of(part)}' is not key=value");
                 string key = part[..eq].Trim().ToLowerInvariant(), value = part[(eq + 1)..].Trim();
                 spec = key switch
                 {
@@ -41,21 +41,21 @@ public sealed record DatasetSpec(string Kind, string? Path = null, string? Label
                     "test" => spec with { TestPath = value },
                     "split" => spec with { TestFraction = ParseFraction(text, value) },
                     "task" => spec with { Task = TaskKindNames.TryParse(value, out var task) ? task
-                        : throw new DataException($"data SPEC '{text}': task must be classification or regression, not '{value}'") },
-                    _ => throw new DataException($"data SPEC '{text}': unknown option '{key}' (known: label, test, split, task)"),
+                        : throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}': task must be classification or regression, not '{Excerpt.Of(value)}'") },
+                    _ => throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}': unknown option '{Excerpt.Of(key)}' (known: label, test, split, task)"),
                 };
             }
             if (spec.TestPath is not null && spec.TestFraction is not null)
-                throw new DataException($"data SPEC '{text}' gives both test= and split=; use one");
+                throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}' gives both test= and split=; use one");
             return spec;
         }
-        throw new DataException($"unknown data SPEC '{text}'; use digits, fashion-mnist, idx:DIR or csv:PATH[,label=COL][,test=PATH|,split=F][,task=...]");
+        throw new DataException($"unknown data SPEC '{Excerpt.Of(text, Excerpt.Name)}'; use digits, fashion-mnist, idx:DIR or csv:PATH[,label=COL][,test=PATH|,split=F][,task=...]");
     }
 
     static double ParseFraction(string text, string value)
     {
         if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) || !(f > 0 && f < 1))
-            throw new DataException($"data SPEC '{text}': split must be a fraction between 0 and 1, not '{value}'");
+            throw new DataException($"data SPEC '{Excerpt.Of(text, Excerpt.Name)}': split must be a fraction between 0 and 1, not '{Excerpt.Of(value)}'");
         return f;
     }
 

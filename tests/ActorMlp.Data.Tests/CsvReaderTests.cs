@@ -77,6 +77,19 @@ public sealed class CsvReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_binary_field_is_quoted_as_a_short_printable_excerpt()
+    {
+        string garbage = new(Enumerable.Range(0, 600).Select(i => (char)(i % 32 == 0 ? 'x' : i % 32)).ToArray());
+
+        var e = Refused($"a,b\n1,2\n3,{garbage}\n");
+
+        Assert.Contains("t.csv line 3, column 'b'", e.Message);
+        Assert.True(e.Message.Length < 200, e.Message);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+        Assert.Contains("\\u0001", e.Message);
+    }
+
+    [Fact]
     public void A_non_numeric_field_without_header_names_the_generated_column()
     {
         var e = Refused("1,2,0\n3,4,x\n");

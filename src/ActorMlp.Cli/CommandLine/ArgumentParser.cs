@@ -19,7 +19,7 @@ public static class ArgumentParser
             string arg = args[i];
             if (arg is "-h" or "--help") { help = true; continue; }
             if (!arg.StartsWith("--"))
-                throw new UsageException($"unexpected argument '{arg}' for {command}; flags start with -- (see actormlp {command} --help)");
+                throw new UsageException($"unexpected argument '{ActorMlp.Data.Excerpt.Of(arg, ActorMlp.Data.Excerpt.Name)}' for {command}; flags start with -- (see actormlp {command} --help)");
             string flag = arg, value;
             int eq = arg.IndexOf('=');
             if (eq > 0) { flag = arg[..eq]; value = arg[(eq + 1)..]; }

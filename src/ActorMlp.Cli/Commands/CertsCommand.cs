@@ -18,7 +18,7 @@ public static class CertsCommand
         var hosts = (args.Get("--hosts") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var host in hosts)
             if (host.Any(c => char.IsWhiteSpace(c) || c is '/' or '@' or ':' && !System.Net.IPAddress.TryParse(host, out _)))
-                throw new UsageException($"--hosts: '{host}' is not a host name or an IP address");
+                throw new UsageException($"--hosts: '{ActorMlp.Data.Excerpt.Of(host)}' is not a host name or an IP address");
         IReadOnlyList<string> written;
         try { written = CertificateSet.Create(folder, nodes, hosts, "", TimeSpan.FromDays(days)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -36,6 +36,6 @@ public static class CertsCommand
         string? text = args.Get(flag);
         if (text is null) return fallback;
         return int.TryParse(text, out int n) && n >= min && n <= max ? n
-            : throw new UsageException($"{flag} must be a whole number from {min} to {max}, got '{text}'");
+            : throw new UsageException($"{flag} must be a whole number from {min} to {max}, got '{ActorMlp.Data.Excerpt.Of(text)}'");
     }
 }

@@ -29,7 +29,7 @@ public static class WorkerCommand
             seeds.Add(Address.TryParse(seed, out var address)
                 // Akka names the TLS transport akka.ssl.tcp; the node's own setting decides, whichever the seed was written with.
                 ? address.WithProtocol(s.Cluster.Trust is null ? "akka.tcp" : "akka.ssl.tcp")
-                : throw new UsageException($"--seed-node '{seed}' is not an address like akka.tcp://actormlp@HOST:PORT"));
+                : throw new UsageException($"--seed-node '{ActorMlp.Data.Excerpt.Of(seed, ActorMlp.Data.Excerpt.Name)}' is not an address like akka.tcp://actormlp@HOST:PORT"));
         if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
         string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";

@@ -43,7 +43,7 @@ public static class ConfigLoader
             }
             var parsed = parsing.Result;
             if (known.FirstUnknown(parsed) is var (key, nearest))
-                throw new UsageException($"config file {file} sets {key}, which is not a setting; did you mean {nearest}? (hocon/reference.conf lists every key)");
+                throw new UsageException($"config file {file} sets {ActorMlp.Data.Excerpt.Of(key, ActorMlp.Data.Excerpt.Name)}, which is not a setting; did you mean {nearest}? (hocon/reference.conf lists every key)");
             config = parsed.WithFallback(config);
         }
         var overrides = new StringBuilder();

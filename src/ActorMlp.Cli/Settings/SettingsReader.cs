@@ -1,5 +1,6 @@
 using System.Globalization;
 using ActorMlp.Cli.CommandLine;
+using ActorMlp.Data;
 using Akka.Configuration;
 
 namespace ActorMlp.Cli.Settings;
@@ -27,7 +28,7 @@ public sealed class SettingsReader(Config config, IReadOnlyList<Option> options)
     {
         string s = String(key);
         if (!long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
-            throw new UsageException($"{Name(key)} must be a whole number{Range(min, max)}, got '{s}'");
+            throw new UsageException($"{Name(key)} must be a whole number{Range(min, max)}, got '{Excerpt.Of(s)}'");
         return v;
     }
 
@@ -38,7 +39,7 @@ public sealed class SettingsReader(Config config, IReadOnlyList<Option> options)
         string s = String(key);
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v)
             || v < min || (exclusiveMin && v == min) || v > max)
-            throw new UsageException($"{Name(key)} must be a number {(exclusiveMin ? "above" : "at least")} {min.ToString(CultureInfo.InvariantCulture)}{(double.IsPositiveInfinity(max) ? "" : $" and at most {max.ToString(CultureInfo.InvariantCulture)}")}, got '{s}'");
+            throw new UsageException($"{Name(key)} must be a number {(exclusiveMin ? "above" : "at least")} {min.ToString(CultureInfo.InvariantCulture)}{(double.IsPositiveInfinity(max) ? "" : $" and at most {max.ToString(CultureInfo.InvariantCulture)}")}, got '{Excerpt.Of(s)}'");
         return v;
     }
 
@@ -50,13 +51,13 @@ public sealed class SettingsReader(Config config, IReadOnlyList<Option> options)
             ? value.GetArray().Select(v => v.GetString())
             : (value.GetString() ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return items.Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min ? v
-            : throw new UsageException($"{Name(key)} must be a list of whole numbers of at least {min}, got '{s}'")).ToArray();
+            : throw new UsageException($"{Name(key)} must be a list of whole numbers of at least {min}, got '{Excerpt.Of(s)}'")).ToArray();
     }
 
     public T Choice<T>(string key, TryParser<T> parse, string choices)
     {
         string s = String(key);
-        return parse(s, out var v) ? v : throw new UsageException($"{Name(key)} must be one of {choices}, got '{s}'");
+        return parse(s, out var v) ? v : throw new UsageException($"{Name(key)} must be one of {choices}, got '{Excerpt.Of(s)}'");
     }
 
     public delegate bool TryParser<T>(string text, out T value);

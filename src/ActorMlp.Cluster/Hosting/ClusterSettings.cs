@@ -1,4 +1,5 @@
 using ActorMlp.Cluster.Security;
+using ActorMlp.Data;
 using Akka.Configuration;
 
 namespace ActorMlp.Cluster.Hosting;
@@ -49,19 +50,19 @@ public sealed record ClusterSettings
             {
                 "socket" => TensorLinkKind.Socket,
                 "akka" => TensorLinkKind.Akka,
-                _ => throw new ArgumentException($"{p}tensor-link must be socket or akka, got '{link}'"),
+                _ => throw new ArgumentException($"{p}tensor-link must be socket or akka, got '{Excerpt.Of(link)}'"),
             },
             Reduction = reduction switch
             {
                 "star" => ReductionKind.Star,
                 "peer" => ReductionKind.Peer,
-                _ => throw new ArgumentException($"{p}reduction must be star or peer, got '{reduction}'"),
+                _ => throw new ArgumentException($"{p}reduction must be star or peer, got '{Excerpt.Of(reduction)}'"),
             },
             WirePrecision = precision switch
             {
                 "fp32" => WirePrecision.Fp32,
                 "bf16" => WirePrecision.Bf16,
-                _ => throw new ArgumentException($"{p}wire-precision must be fp32 or bf16, got '{precision}'"),
+                _ => throw new ArgumentException($"{p}wire-precision must be fp32 or bf16, got '{Excerpt.Of(precision)}'"),
             },
             TensorHost = Text(config, p + "tensor-host"),
             TensorPort = Read(config, p + "tensor-port", k => config.GetInt(k)),
@@ -104,7 +105,7 @@ public sealed record ClusterSettings
         const string s = "actormlp.security.";
         string tls = Text(config, s + "tls").Trim().ToLowerInvariant();
         if (tls is "off" or "false" or "no") return null;
-        if (tls is not ("on" or "true" or "yes")) throw new ArgumentException($"{s}tls must be on or off, got '{tls}'");
+        if (tls is not ("on" or "true" or "yes")) throw new ArgumentException($"{s}tls must be on or off, got '{Excerpt.Of(tls)}'");
         string ca = Text(config, s + "ca"), certificate = Text(config, s + "certificate");
         if (string.IsNullOrWhiteSpace(ca) || string.IsNullOrWhiteSpace(certificate))
             throw new ArgumentException($"{s}tls = on needs {s}ca (--tls-ca) and {s}certificate (--tls-certificate); `actormlp certs create` makes both");

@@ -21,11 +21,14 @@ public static class EmbeddedCluster
         var systems = new List<ActorSystem>();
         try
         {
-            for (int i = 0; i < workers; i++)
+            // Workers start side by side: creating an ActorSystem is mostly waiting on its own start-up, and the default command's wall time is mostly start-up.
+            var starting = Enumerable.Range(1, workers).Select(i => Task.Run(() =>
             {
-                var setup = new WorkerSetup($"worker-{i + 1}", coresPerWorker, train, fingerprint, coordinator.Settings, _ => { });
-                systems.Add(ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0), setup, [address]));
-            }
+                var setup = new WorkerSetup($"worker-{i}", coresPerWorker, train, fingerprint, coordinator.Settings, _ => { });
+                return ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0), setup, [address]);
+            })).ToList();
+            try { await Task.WhenAll(starting).ConfigureAwait(false); }
+            finally { systems.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)); }
             await using var onStop = stop.Register(() => coordinatorActor.Tell(new StopRun("stop requested")));
             return await coordinator.Done.Task.ConfigureAwait(false);
         }
