@@ -9,6 +9,7 @@ public sealed class HelpTests
         { "train", OptionTable.Training.Select(o => o.Flag).ToArray() },
         { "evaluate", OptionTable.Evaluate.Select(o => o.Flag).ToArray() },
         { "predict", OptionTable.Predict.Select(o => o.Flag).ToArray() },
+        { "plot", OptionTable.Plot.Select(o => o.Flag).ToArray() },
     };
 
     [Theory]
@@ -55,7 +56,7 @@ public sealed class HelpTests
         var result = Cli.Run(help);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "train", "evaluate", "predict" }) Assert.Contains(command, result.Output);
+        foreach (string command in new[] { "train", "evaluate", "predict", "plot" }) Assert.Contains(command, result.Output);
     }
 
     [Fact]
