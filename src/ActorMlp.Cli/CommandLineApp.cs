@@ -4,7 +4,7 @@ using ActorMlp.Cli.CommandLine;
 namespace ActorMlp.Cli;
 
 /// <summary>
-/// The `actormlp` command: dispatches to train, evaluate, predict and export. Exit codes: 0 done,
+/// The `actormlp` command: dispatches to train, coordinator, worker, evaluate, predict, export, plot and certs. Exit codes: 0 done,
 /// 2 bad command line, configuration or input (one sentence on standard error), 1 a failure while running.
 /// </summary>
 public static class CommandLineApp
@@ -40,12 +40,13 @@ public static class CommandLineApp
                 "predict" => OptionTable.Predict,
                 "export" => OptionTable.Export,
                 "certs create" => OptionTable.Certs,
-                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate, predict, export and certs (see actormlp --help)"),
+                "plot" => OptionTable.Plot,
+                _ => throw new UsageException($"unknown command '{ActorMlp.Data.Excerpt.Of(command)}'; the commands are train, coordinator, worker, evaluate, predict, export, plot and certs (see actormlp --help)"),
             };
-            var parsed = ArgumentParser.Parse(command, rest, options);
+            var parsed = ArgumentParser.Parse(command, rest, options, operands: command == "plot");
             if (parsed.Help)
             {
-                output.Write(HelpText.For(command, options));
+                output.Write(HelpText.For(command == "plot" ? "plot RUN_DIR [RUN_DIR...]" : command, options));
                 return 0;
             }
             return command switch
@@ -56,6 +57,7 @@ public static class CommandLineApp
                 "evaluate" => EvaluateCommand.Run(parsed, output),
                 "certs create" => CertsCommand.Run(parsed, output),
                 "export" => ExportCommand.Run(parsed, output),
+                "plot" => PlotCommand.Run(parsed, output),
                 _ => PredictCommand.Run(parsed, output),
             };
         }

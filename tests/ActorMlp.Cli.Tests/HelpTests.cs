@@ -10,6 +10,7 @@ public sealed class HelpTests
         { "evaluate", OptionTable.Evaluate.Select(o => o.Flag).ToArray() },
         { "predict", OptionTable.Predict.Select(o => o.Flag).ToArray() },
         { "export", OptionTable.Export.Select(o => o.Flag).ToArray() },
+        { "plot", OptionTable.Plot.Select(o => o.Flag).ToArray() },
     };
 
     [Theory]
@@ -56,7 +57,7 @@ public sealed class HelpTests
         var result = Cli.Run(help);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string command in new[] { "train", "evaluate", "predict", "export" }) Assert.Contains(command, result.Output);
+        foreach (string command in new[] { "train", "evaluate", "predict", "export", "plot" }) Assert.Contains(command, result.Output);
     }
 
     [Fact]

@@ -87,6 +87,13 @@ public static class OptionTable
         new("--days", null, "D", "days the certificates are valid (default 365)"),
     ];
 
+    public static readonly Option[] Plot =
+    [
+        new("--out", null, "FILE.png", "where the picture goes (required)"),
+        new("--width", null, "PIXELS", "width of the picture (default 1200)"),
+        new("--height", null, "PIXELS", "height of the picture (default 800)"),
+    ];
+
     public static readonly Option[] Predict =
     [
         new("--model", null, "RUN_DIR", "run folder (or .ckpt file) of a trained model"),

@@ -22,7 +22,7 @@ public static class CoordinatorCommand
         var s = job.Settings;
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
-        var recorder = new RunRecorder(job, run, progress);
+        var recorder = new RunRecorder(job, run, progress, error);
 
         var setup = job.CoordinatorSetup(recorder, s.Cluster);
         var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);

@@ -16,6 +16,7 @@ public static class HelpText
           actormlp evaluate --model RUN_DIR [--data SPEC] test a trained model
           actormlp predict  --model RUN_DIR --input FILE.csv [--output FILE.csv]
           actormlp export   --model RUN_DIR --format onnx --out FILE.onnx  the model as ONNX, input transforms included
+          actormlp plot     RUN_DIR [RUN_DIR...] --out FILE.png  learning curves of runs, overlaid
           actormlp certs create --out DIR [--nodes N] [--hosts H,H]  a cluster's TLS certificates
 
         'actormlp COMMAND --help' lists a command's flags. Exit codes: 0 done, 2 bad input, 1 failed.

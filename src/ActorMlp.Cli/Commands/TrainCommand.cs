@@ -23,7 +23,7 @@ public static class TrainCommand
         var s = job.Settings;
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
-        var recorder = new RunRecorder(job, run, progress);
+        var recorder = new RunRecorder(job, run, progress, error);
         progress.Line(Headline(job, s.Workers == 0 ? (job.GradientPrecision == GradientPrecision.BFloat16 ? "in this process, gradient tree in bfloat16" : "in this process") : $"{s.Workers} worker nodes ({LinkName(s.Cluster)})"));
 
         var trainer = job.Trainer;

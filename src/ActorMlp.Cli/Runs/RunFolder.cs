@@ -7,7 +7,7 @@ namespace ActorMlp.Cli.Runs;
 
 /// <summary>
 /// The folder a run writes: config.conf (the effective settings), metrics.csv (a row per epoch),
-/// model.ckpt (the newest checkpoint) and, last, summary.json. Every file is written whole to a
+/// model.ckpt (the newest checkpoint), curves.png (the learning curves) and, last, summary.json. Every file is written whole to a
 /// temporary name and renamed, so a reader never sees half of one; a folder without summary.json
 /// is a run that has not finished.
 /// </summary>

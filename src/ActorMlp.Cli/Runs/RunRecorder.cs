@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ActorMlp.Core.Tensors;
 using ActorMlp.Cli.Commands;
+using ActorMlp.Cli.Plots;
 using ActorMlp.Core.Checkpoints;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
@@ -13,7 +15,7 @@ namespace ActorMlp.Cli.Runs;
 /// <summary>
 /// Records a run into its folder as steps are applied: progress, the test evaluation and a
 /// metrics row and checkpoint at each epoch end, extra checkpoints every N steps, and at the end
-/// summary.json. The in-process loop and the cluster coordinator both report to it.
+/// summary.json and curves.png. The in-process loop and the cluster coordinator both report to it.
 /// </summary>
 public sealed class RunRecorder : ITrainingObserver
 {
@@ -24,11 +26,18 @@ public sealed class RunRecorder : ITrainingObserver
     readonly float[] _targetScale;
     readonly CheckpointStore _checkpoints;
     readonly long _startStep;
+    readonly TextWriter _warnings;
+    readonly Stopwatch _sinceCurves = Stopwatch.StartNew();
+    bool _curvesFailed;
     Evaluation _test;
     (double Loss, double Accuracy) _train;
 
-    public RunRecorder(TrainingJob job, RunFolder run, ProgressReporter progress)
+    /// <summary>A long run redraws curves.png at an epoch end this long after the last drawing (~50 ms each), a short one only at its end.</summary>
+    static readonly TimeSpan CurvesInterval = TimeSpan.FromSeconds(30);
+
+    public RunRecorder(TrainingJob job, RunFolder run, ProgressReporter progress, TextWriter warnings)
     {
+        _warnings = warnings;
         _job = job;
         _run = run;
         _progress = progress;
@@ -65,6 +74,7 @@ public sealed class RunRecorder : ITrainingObserver
         byte[] checkpoint = CheckpointFile.Encode(Snapshot(_job, trainer));
         _checkpoints.Write(trainer.Step, checkpoint);
         _run.WriteModel(checkpoint);
+        if (_sinceCurves.Elapsed >= CurvesInterval) DrawCurves();
         _progress.Line($"epoch {step.Epoch + 1}/{plan.Epochs}  train_loss {_train.Loss:F4}" +
                        (Regression ? $"  test_loss {_test.Loss:F4}  test_rmse {_test.Rmse:G5}"
                                    : $"  train_acc {_train.Accuracy:F4}  test_loss {_test.Loss:F4}  test_acc {_test.Accuracy:F4}") +
@@ -100,6 +110,7 @@ public sealed class RunRecorder : ITrainingObserver
             GradientPrecision = _job.GradientPrecision == Core.Determinism.GradientPrecision.BFloat16 ? "bf16" : "fp32",
         };
         _run.WriteModel(Snapshot(_job, trainer));
+        DrawCurves();
         _run.WriteSummary(summary);
         _progress.Line($"run folder: {_run.Path}");
         output.WriteLine($"parameters_sha256: {sha}");
@@ -108,6 +119,30 @@ public sealed class RunRecorder : ITrainingObserver
             : $"test_accuracy: {_test.Accuracy:F4}");
         output.WriteLine($"samples_per_second: {summary.SamplesPerSecond:F0}");
         return summary;
+    }
+
+    /// <summary>
+    /// Draws curves.png from metrics.csv. A picture is not worth a run: a failure (no native graphics
+    /// library on this machine, say) is one line on standard error, and later drawings are skipped.
+    /// </summary>
+    void DrawCurves()
+    {
+        if (_curvesFailed) return;
+        try
+        {
+            var spec = _job.Spec;
+            var curves = RunCurves.Read(_run.Path) with
+            {
+                Description = RunCurves.Describe(_job.Data.Name, spec.Layers, spec.Activation.ToName(), _job.Settings.Optimizer.Kind.ToName()),
+            };
+            CurvePlot.Write(_run.File(CurvePlot.File), [curves], CurvePlot.Title([curves]));
+        }
+        catch (Exception e)
+        {
+            _curvesFailed = true;
+            _warnings.WriteLine($"actormlp: {CurvePlot.File} not drawn (the run is unaffected): {e.GetBaseException().Message.Split('\n')[0].Trim()}");
+        }
+        _sinceCurves.Restart();
     }
 
     public static string ParametersSha256(float[] parameters)
