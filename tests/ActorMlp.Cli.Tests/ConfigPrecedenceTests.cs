@@ -126,6 +126,6 @@ public sealed class ConfigPrecedenceTests : IDisposable
         var s = Cli.Summary(_cli.Train("--config", reference, "--epochs", "1", "--hidden", "8"));
 
         Assert.Equal(1, s.GetProperty("epochs").GetInt32());
-        Assert.Equal(128, s.GetProperty("batch").GetInt32());
+        Assert.Equal(32, s.GetProperty("batch").GetInt32());
     }
 }

@@ -26,9 +26,11 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("classification", s.GetProperty("task").GetString());
         Assert.Equal([64, 32, 10], s.GetProperty("layers").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(3, s.GetProperty("epochs").GetInt32());
-        Assert.Equal(3 * (1437 / 128), s.GetProperty("steps").GetInt64());
+        Assert.Equal(3 * (1437 / 32), s.GetProperty("steps").GetInt64());
         Assert.Equal(0, s.GetProperty("workers").GetInt32());
-        Assert.Equal(128, s.GetProperty("batch").GetInt32());
+        Assert.Equal(32, s.GetProperty("batch").GetInt32());
+        Assert.Equal("auto", s.GetProperty("batch_choice").GetString());
+        Assert.Equal("auto", s.GetProperty("learning_rate_choice").GetString());
         Assert.Equal(16, s.GetProperty("micro_shards").GetInt32());
         Assert.InRange(s.GetProperty("train_loss").GetDouble(), 1e-6, 2.5);
         Assert.InRange(s.GetProperty("test_loss").GetDouble(), 1e-6, 2.5);
@@ -119,14 +121,47 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Breast_cancer_trains_a_binary_head_to_93_percent()
+    public void Breast_cancer_with_default_flags_reaches_96_percent()
     {
-        var s = Cli.Summary(_cli.Train("--data", $"csv:{Repository.Data("breast_cancer.csv")}", "--hidden", "64"));
+        var s = Cli.Summary(_cli.Train("--data", $"csv:{Repository.Data("breast_cancer.csv")}"));
 
         Assert.Equal("classification", s.GetProperty("task").GetString());
         Assert.Equal("log-loss", s.GetProperty("loss").GetString());
         Assert.Equal(1, s.GetProperty("layers").EnumerateArray().Last().GetInt32());
-        Assert.True(s.GetProperty("test_accuracy").GetDouble() >= 0.93, s.ToString());
+        Assert.Equal(32, s.GetProperty("batch").GetInt32());
+        Assert.True(s.GetProperty("test_accuracy").GetDouble() >= 0.96, s.ToString());
+    }
+
+    [Fact]
+    public void Diabetes_with_default_flags_beats_predicting_the_mean_at_the_regression_rate()
+    {
+        var s = Cli.Summary(_cli.Train("--data", $"csv:{Repository.Data("diabetes.csv")}"));
+
+        Assert.Equal(0.01, s.GetProperty("learning_rate").GetDouble(), 1e-9);
+        Assert.Equal("auto", s.GetProperty("learning_rate_choice").GetString());
+        double rmse = s.GetProperty("test_rmse").GetDouble(), baseline = s.GetProperty("baseline_rmse").GetDouble();
+        Assert.True(rmse < 0.85 * baseline, $"test_rmse {rmse}, baseline_rmse {baseline}");
+    }
+
+    [Fact]
+    public void A_table_smaller_than_the_largest_auto_batch_trains_with_default_flags()
+    {
+        var s = Cli.Summary(_cli.Train("--data", $"csv:{Repository.Data("iris.csv")}"));
+
+        Assert.Equal(120, s.GetProperty("train_samples").GetInt32());
+        Assert.Equal(32, s.GetProperty("batch").GetInt32());
+        Assert.Equal(10 * (120 / 32), s.GetProperty("steps").GetInt64());
+    }
+
+    [Fact]
+    public void A_given_batch_and_learning_rate_are_kept()
+    {
+        var s = Cli.Summary(_cli.Train("--data", $"csv:{Repository.Data("diabetes.csv")}", "--batch", "64", "--lr", "0.02", "--epochs", "1"));
+
+        Assert.Equal(64, s.GetProperty("batch").GetInt32());
+        Assert.Equal("given", s.GetProperty("batch_choice").GetString());
+        Assert.Equal(0.02, s.GetProperty("learning_rate").GetDouble(), 1e-9);
+        Assert.Equal("given", s.GetProperty("learning_rate_choice").GetString());
     }
 
     [Fact]

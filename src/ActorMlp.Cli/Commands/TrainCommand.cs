@@ -94,6 +94,7 @@ public static class TrainCommand
 
     public static string Headline(TrainingJob job, string where)
         => $"training {job.Spec} on {job.Data.Name} ({job.Data.Train.Count} train, {job.Data.Test.Count} test), " +
-           $"{job.Plan.Epochs} epochs of {job.Plan.StepsPerEpoch} steps, batch {job.Plan.Batch}, " +
+           $"{job.Plan.Epochs} epochs of {job.Plan.StepsPerEpoch} steps, batch {job.Plan.Batch}{(job.Settings.Batch is null ? " (auto)" : "")}, " +
+           $"lr {job.Trainer.Schedule.BaseRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}{(job.Settings.AutoLearningRate is null ? "" : " (auto)")}, " +
            $"{job.Plan.MicroShards} micro-shards, seed {job.Plan.Seed}, {ComputeKernel.Describe()}, {where}";
 }

@@ -45,7 +45,8 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         if (spec.Head != HeadKind.LinearMse)
             try { data.CheckLabels(spec.Head == HeadKind.SigmoidLogLoss ? 2 : spec.Outputs); }
             catch (DataException e) { throw new UsageException(e.Message, e); }
-        var plan = new TrainingPlan(data.Train.Count, s.Epochs, s.Batch, s.MicroShards, s.Seed);
+        var plan = new TrainingPlan(data.Train.Count, s.Epochs, s.BatchFor(data.Train.Count), s.MicroShards, s.Seed);
+        var schedule = s.ScheduleFor(data.Task == TaskKind.Regression);
         try { plan.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message.Replace("the batch size", "--batch"), e); }
 
@@ -53,7 +54,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         if (resume is null)
         {
             var parameters = Initializer.Create(spec, s.Init, s.Seed);
-            var trainer = new Trainer(model, plan, parameters, Optimizer.Create(s.Optimizer, parameters.Length), s.Schedule);
+            var trainer = new Trainer(model, plan, parameters, Optimizer.Create(s.Optimizer, parameters.Length), schedule);
             return new TrainingJob(config, s, data, model, plan, trainer);
         }
 
@@ -73,7 +74,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         var optimizer = Optimizer.Create(s.Optimizer, checkpoint.Parameters.Length);
         try { optimizer.Restore(checkpoint.OptimizerState, checkpoint.OptimizerSteps); }
         catch (ArgumentException e) { throw new UsageException($"cannot resume from {file}: {e.Message}", e); }
-        var resumed = new Trainer(model, plan, checkpoint.Parameters, optimizer, s.Schedule, checkpoint.Step, checkpoint.EpochLoss, checkpoint.EpochCorrect);
+        var resumed = new Trainer(model, plan, checkpoint.Parameters, optimizer, schedule, checkpoint.Step, checkpoint.EpochLoss, checkpoint.EpochCorrect);
         warnings.WriteLine($"actormlp: resuming {resume} at step {checkpoint.Step} of {plan.TotalSteps} from {file}");
         return new TrainingJob(config, s, data, model, plan, resumed) { Resumed = resume };
     }
@@ -109,7 +110,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
     public CoordinatorSetup CoordinatorSetup(ITrainingObserver observer, ClusterSettings cluster)
     {
         var peer = cluster.Reduction == ReductionKind.Peer
-            ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Settings.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
+            ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Trainer.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
             : null;
         return new CoordinatorSetup(Model, Trainer, TrainSettings.Fingerprint(Data.Fingerprint()), observer, cluster,
             new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null);

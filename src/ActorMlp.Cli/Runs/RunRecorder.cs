@@ -68,7 +68,7 @@ public sealed class RunRecorder : ITrainingObserver
             ("epoch", step.Epoch + 1), ("steps", trainer.Step), ("train_loss", _train.Loss),
             ("train_accuracy", Regression ? null : _train.Accuracy), ("test_loss", _test.Loss),
             ("test_accuracy", Regression ? null : _test.Accuracy), ("test_rmse", Regression ? _test.Rmse : null),
-            ("learning_rate", (double)(decimal)_job.Settings.Schedule.At(step.Step, plan.StepsPerEpoch, plan.TotalSteps)),
+            ("learning_rate", (double)(decimal)trainer.Schedule.At(step.Step, plan.StepsPerEpoch, plan.TotalSteps)),
             ("samples_per_second", samplesPerSecond), ("train_seconds", trainSeconds),
         ]);
         byte[] checkpoint = CheckpointFile.Encode(Snapshot(_job, trainer));
@@ -98,7 +98,8 @@ public sealed class RunRecorder : ITrainingObserver
         {
             Dataset = data.Name, DataFingerprint = data.Fingerprint(), Task = data.Task.ToName(), Layers = spec.Layers,
             Activation = spec.Activation.ToName(), Loss = spec.Head.ToName(), Optimizer = _job.Settings.Optimizer.Kind.ToName(),
-            LearningRate = (double)(decimal)_job.Settings.Schedule.BaseRate, Epochs = plan.Epochs, Steps = trainer.Step,
+            LearningRate = (double)(decimal)trainer.Schedule.BaseRate, LearningRateChoice = Choice(_job.Settings.AutoLearningRate is not null),
+            BatchChoice = Choice(_job.Settings.Batch is null), Epochs = plan.Epochs, Steps = trainer.Step,
             Workers = workers, Batch = plan.Batch, MicroShards = plan.MicroShards, Seed = plan.Seed,
             TrainSamples = data.Train.Count, TestSamples = data.Test.Count, TrainLoss = _train.Loss, TestLoss = _test.Loss,
             TrainAccuracy = Regression ? null : _train.Accuracy, TestAccuracy = Regression ? null : _test.Accuracy,
@@ -164,6 +165,8 @@ public sealed class RunRecorder : ITrainingObserver
         return Math.Sqrt(sum / Math.Max(1, y.Length));
     }
 
+    static string Choice(bool auto) => auto ? "auto" : "given";
+
     /// <summary>The state of a run as a checkpoint: enough to resume it bit for bit, or to use its model.</summary>
     public static Checkpoint Snapshot(TrainingJob job, Trainer t)
     {
@@ -172,7 +175,7 @@ public sealed class RunRecorder : ITrainingObserver
         return new Checkpoint
         {
             Spec = job.Spec, Parameters = t.Parameters,
-            Seed = s.Seed, Epochs = s.Epochs, Batch = s.Batch, MicroShards = s.MicroShards, Step = t.Step,
+            Seed = s.Seed, Epochs = s.Epochs, Batch = t.Plan.Batch, MicroShards = s.MicroShards, Step = t.Step,
             EpochLoss = t.EpochLoss, EpochCorrect = t.EpochCorrect,
             OptimizerKind = s.Optimizer.Kind.ToName(), OptimizerSteps = t.Optimizer.Steps, OptimizerState = t.Optimizer.State,
             Dataset = s.DataSpec, DataFingerprint = job.DataFingerprint, Task = data.Task.ToName(),

@@ -11,10 +11,14 @@ public sealed record Summary
     public required string Loss { get; init; }
     public required string Optimizer { get; init; }
     public required double LearningRate { get; init; }
+    /// <summary>"auto" when --lr auto chose the rate by task, else "given".</summary>
+    public required string LearningRateChoice { get; init; }
     public required int Epochs { get; init; }
     public required long Steps { get; init; }
     public required int Workers { get; init; }
     public required int Batch { get; init; }
+    /// <summary>"auto" when --batch auto fitted the batch to the training set, else "given".</summary>
+    public required string BatchChoice { get; init; }
     public required int MicroShards { get; init; }
     public required ulong Seed { get; init; }
     public required int TrainSamples { get; init; }

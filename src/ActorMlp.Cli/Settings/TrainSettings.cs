@@ -2,6 +2,7 @@ using ActorMlp.Cli.CommandLine;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
 using ActorMlp.Core.Tensors;
+using ActorMlp.Core.Training;
 using ActorMlp.Cluster.Hosting;
 using Akka.Configuration;
 
@@ -24,9 +25,14 @@ public sealed record TrainSettings
     public required HeadKind? Loss { get; init; }
     public required InitKind Init { get; init; }
     public required OptimizerSettings Optimizer { get; init; }
+    /// <summary>The schedule; with <see cref="AutoLearningRate"/> its base rate is the classification one until the task is known (<see cref="ScheduleFor"/>).</summary>
     public required LrSchedule Schedule { get; init; }
+    /// <summary>--lr auto: the base rate by task, from actormlp.optimizer.auto-learning-rate; null when a rate was given.</summary>
+    public required (float Classification, float Regression)? AutoLearningRate { get; init; }
     public required int Epochs { get; init; }
-    public required int Batch { get; init; }
+    /// <summary>--batch; null for auto, which <see cref="AutoBatch"/> fits to the training set (<see cref="BatchFor"/>).</summary>
+    public required int? Batch { get; init; }
+    public required AutoBatch AutoBatch { get; init; }
     public required int MicroShards { get; init; }
     public required ulong Seed { get; init; }
     public required int Workers { get; init; }
@@ -51,11 +57,23 @@ public sealed record TrainSettings
         ComputeKernel.Use(path);
     }
 
+    /// <summary>The mini-batch for a training set of <paramref name="trainSamples"/>: the one asked for, or the auto one.</summary>
+    public int BatchFor(int trainSamples) => Batch ?? AutoBatch.For(trainSamples);
+
+    /// <summary>
+    /// The schedule for the task: with --lr auto, mean squared error gets its own, lower base rate, since
+    /// its gradients grow with the error where cross-entropy's stay bounded.
+    /// </summary>
+    public LrSchedule ScheduleFor(bool regression)
+        => AutoLearningRate is { } auto ? Schedule with { BaseRate = regression ? auto.Regression : auto.Classification } : Schedule;
+
     /// <summary>
     /// What a worker registers with: the data fingerprint and the numeric class, so a worker whose
     /// CPU rounds differently (no hardware FMA) is refused like a worker with other data.
     /// </summary>
     public static string Fingerprint(string dataFingerprint) => $"{dataFingerprint}, numeric class {ComputeKernel.NumericClass}";
+
+    static bool IsAuto(string value) => value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
 
     public static TrainSettings From(Config config)
     {
@@ -68,8 +86,11 @@ public sealed record TrainSettings
             Beta2: (float)r.Double(o + "beta2", 0, 0.999999999),
             Epsilon: (float)r.Double(o + "epsilon", 0, exclusiveMin: true),
             WeightDecay: (float)r.Double(o + "weight-decay", 0));
+        var autoRate = ((float)r.Double(o + "auto-learning-rate.classification", 0, exclusiveMin: true),
+            (float)r.Double(o + "auto-learning-rate.regression", 0, exclusiveMin: true));
+        bool rateIsAuto = IsAuto(r.String(o + "learning-rate"));
         var schedule = new LrSchedule(
-            (float)r.Double(o + "learning-rate", 0, exclusiveMin: true),
+            rateIsAuto ? autoRate.Item1 : (float)r.Double(o + "learning-rate", 0, exclusiveMin: true),
             r.Choice<ScheduleKind>(o + "schedule", LrSchedule.TryParseKind, "constant, step, cosine"),
             r.Int(o + "warmup-steps", 0),
             r.Int(o + "step-epochs", 1),
@@ -99,8 +120,12 @@ public sealed record TrainSettings
             Init = r.Choice<InitKind>(m + "init", (string s, out InitKind k) => Enum.TryParse(s.Trim(), true, out k) && Enum.IsDefined(k) && !int.TryParse(s, out _), "auto, he, xavier"),
             Optimizer = optimizer,
             Schedule = schedule,
+            AutoLearningRate = rateIsAuto ? autoRate : null,
             Epochs = r.Int(t + "epochs", 1, 1_000_000),
-            Batch = r.Int(t + "batch", 1, 1 << 24),
+            Batch = IsAuto(r.String(t + "batch")) ? null : r.Int(t + "batch", 1, 1 << 24),
+            AutoBatch = new AutoBatch(r.Int(t + "auto-batch.min", 1, 1 << 24), r.Int(t + "auto-batch.max", 1, 1 << 24), r.Int(t + "auto-batch.steps-per-epoch", 1)) is var auto
+                && auto.Max >= auto.Min ? auto
+                : throw new UsageException($"actormlp.train.auto-batch.max must be at least actormlp.train.auto-batch.min, got {auto.Max} and {auto.Min}"),
             MicroShards = r.Int(t + "micro-shards", 1, 1 << 20) is var ms && ActorMlp.Core.Determinism.ShardPlan.IsPowerOfTwo(ms) ? ms
                 : throw new UsageException($"--micro-shards (actormlp.train.micro-shards) must be a power of two, got {ms}"),
             Seed = (ulong)r.Long(t + "seed", 0),

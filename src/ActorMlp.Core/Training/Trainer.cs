@@ -46,6 +46,8 @@ public sealed class Trainer
 
     public float LearningRate => _schedule.At(Step, Plan.StepsPerEpoch, Plan.TotalSteps);
 
+    public LrSchedule Schedule => _schedule;
+
     /// <summary>
     /// Applies the root of the current step (length NodeLength; overwritten). Returns true when
     /// this step completed an epoch; read the epoch's metrics first, then call <see cref="StartEpoch"/>.
