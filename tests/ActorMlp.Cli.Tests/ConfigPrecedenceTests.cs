@@ -81,7 +81,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
     [Theory]
     [InlineData("actormlp.train.epoch = 2\n", "actormlp.train.epoch,", "actormlp.train.epochs")]
     [InlineData("actormlp {\n  optimizer {\n    learning-rat = 0.1\n  }\n}\n", "actormlp.optimizer.learning-rat,", "actormlp.optimizer.learning-rate")]
-    [InlineData("actormlp.cluster.tensor-link.kind = socket\n", "actormlp.cluster.tensor-link.kind,", "actormlp.cluster.tensor-link")]
+    [InlineData("actormlp.data.specs = digits\n", "actormlp.data.specs,", "actormlp.data.spec")]
     public void An_unknown_key_in_a_config_file_is_refused_with_the_nearest_known_one(string text, string named, string nearest)
     {
         string conf = Conf("unknown.conf", text);

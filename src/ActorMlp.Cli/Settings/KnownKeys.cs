@@ -17,12 +17,12 @@ public sealed class KnownKeys
 
     readonly HashSet<string> _leaves;
 
-    public KnownKeys(Config reference) => _leaves = Leaves(reference).ToHashSet(StringComparer.Ordinal);
+    public KnownKeys(Config reference) => _leaves = Leaves(reference, []).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The first actormlp.* key of <paramref name="file"/> that reference.conf does not define, with the nearest one it does; null when all are known.</summary>
     public (string Key, string Nearest)? FirstUnknown(Config file)
     {
-        foreach (var key in Leaves(file))
+        foreach (var key in Leaves(file, _leaves))
         {
             if (_leaves.Contains(key) || OpenSections.Any(s => key.StartsWith(s + ".", StringComparison.Ordinal))) continue;
             return (key, Nearest(key));
@@ -30,23 +30,25 @@ public sealed class KnownKeys
         return null;
     }
 
-    /// <summary>Every key under actormlp that holds a value (a list counts as a value), in file order.</summary>
-    static IEnumerable<string> Leaves(Config config)
+    /// <summary>
+    /// Every key under actormlp that holds a value (a list counts as a value), in file order. A known
+    /// key is not descended into: an object where a value belongs is the typed reader's to refuse.
+    /// </summary>
+    static List<string> Leaves(Config config, HashSet<string> known)
     {
-        if (config.IsEmpty || !config.HasPath(Section)) return [];
         var leaves = new List<string>();
-        Walk(config.GetValue(Section), Section, leaves);
+        if (!config.IsEmpty && config.HasPath(Section)) Walk(config.GetValue(Section), Section, known, leaves);
         return leaves;
     }
 
-    static void Walk(HoconValue value, string path, List<string> leaves)
+    static void Walk(HoconValue value, string path, HashSet<string> known, List<string> leaves)
     {
-        if (!value.IsObject() || OpenSections.Contains(path))
+        if (!value.IsObject() || known.Contains(path) || OpenSections.Contains(path))
         {
             leaves.Add(path);
             return;
         }
-        foreach (var (name, child) in value.GetObject().Items) Walk(child, $"{path}.{name}", leaves);
+        foreach (var (name, child) in value.GetObject().Items) Walk(child, $"{path}.{name}", known, leaves);
     }
 
     string Nearest(string key) => _leaves.OrderBy(known => Distance(key, known)).ThenBy(known => known, StringComparer.Ordinal).First();
