@@ -68,6 +68,22 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resume_of_a_run_stopped_after_its_last_checkpoint_writes_the_runs_figures()
+    {
+        string finished = _cli.Train(Flags);
+        var before = Cli.Summary(finished);
+        string run = Interrupted(out string expected, keepUpTo: long.MaxValue);
+
+        var result = Cli.Run("train", "--resume", run, "--progress", "none");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var after = Cli.Summary(run);
+        Assert.Equal(expected, Cli.Sha(run));
+        Assert.Equal(before.GetProperty("test_accuracy").GetDouble(), after.GetProperty("test_accuracy").GetDouble());
+        Assert.Equal(before.GetProperty("train_loss").GetDouble(), after.GetProperty("train_loss").GetDouble());
+    }
+
+    [Fact]
     public void Resume_refuses_a_finished_run_and_settings_that_change_the_run()
     {
         string finished = _cli.Train(Flags);

@@ -30,6 +30,7 @@ public sealed class RunRecorder : ITrainingObserver
     readonly Stopwatch _sinceCurves = Stopwatch.StartNew();
     bool _curvesFailed;
     Evaluation _test;
+    bool _evaluated;
     (double Loss, double Accuracy) _train;
 
     /// <summary>A long run redraws curves.png at an epoch end this long after the last drawing (~50 ms each), a short one only at its end.</summary>
@@ -61,8 +62,7 @@ public sealed class RunRecorder : ITrainingObserver
             return;
         }
 
-        _train = trainer.EpochMetrics();
-        _test = _evaluator.Evaluate(trainer.Parameters, _job.Data.Test, _targetScale);
+        Evaluate(trainer);
         _run.AppendMetrics(
         [
             ("epoch", step.Epoch + 1), ("steps", trainer.Step), ("train_loss", _train.Loss),
@@ -81,6 +81,13 @@ public sealed class RunRecorder : ITrainingObserver
                        $"  {samplesPerSecond:F0} samples/s");
     }
 
+    void Evaluate(Trainer trainer)
+    {
+        _train = trainer.EpochMetrics();
+        _test = _evaluator.Evaluate(trainer.Parameters, _job.Data.Test, _targetScale);
+        _evaluated = true;
+    }
+
     public void Checkpoint(Trainer trainer)
     {
         _checkpoints.Write(Snapshot(_job, trainer));
@@ -90,6 +97,8 @@ public sealed class RunRecorder : ITrainingObserver
     /// <summary>Writes summary.json and prints the run's headline figures.</summary>
     public Summary Finish(Trainer trainer, int workers, double trainSeconds, double wallSeconds, TextWriter output)
     {
+        // A run resumed from the checkpoint of its last step ends without an epoch of its own; its figures are still the model's.
+        if (!_evaluated) Evaluate(trainer);
         var data = _job.Data;
         var spec = _job.Spec;
         var plan = trainer.Plan;
