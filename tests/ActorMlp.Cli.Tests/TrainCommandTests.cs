@@ -57,6 +57,25 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_embedded_cluster_forms_trains_and_leaves_without_a_word_on_standard_error()
+    {
+        // A process of its own: Akka's logger writes to the process's standard error, which an in-process run does not capture.
+        string run = _cli.NewPath();
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "actormlp.dll"), "train", "--out", run, "--epochs", "1", "--hidden", "16" })
+            info.ArgumentList.Add(a);
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, await output + error);
+        Assert.Equal("", error);
+        Assert.Equal(2, Cli.Summary(run).GetProperty("workers").GetInt32());
+    }
+
+    [Fact]
     public void The_same_command_twice_gives_the_same_parameters()
     {
         Assert.Equal(Cli.Sha(_cli.Train(Small)), Cli.Sha(_cli.Train(Small)));
