@@ -32,6 +32,10 @@ public sealed record ClusterSettings
     public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A worker whose median compute time over the last StragglerWindow steps is StragglerFactor × the others' is named in a warning.</summary>
+    public double StragglerFactor { get; init; } = 2;
+    public int StragglerWindow { get; init; } = 50;
+
     /// <summary>The cluster's authority and this node's certificate when actormlp.security.tls is on: every connection is mutual TLS.</summary>
     public NodeTrust? Trust { get; init; }
 
@@ -73,6 +77,8 @@ public sealed record ClusterSettings
             DeadlineFactor = config.GetDouble(p + "step-deadline-factor", 4),
             NoWorkerTimeout = config.GetTimeSpan(p + "no-worker-timeout", TimeSpan.FromMinutes(10)),
             JoinTimeout = config.GetTimeSpan(p + "join-timeout", TimeSpan.FromSeconds(30)),
+            StragglerFactor = config.GetDouble(p + "straggler-factor", 2),
+            StragglerWindow = config.GetInt(p + "straggler-window", 50),
         };
         settings = settings with { Trust = ReadTrust(config) };
         if (settings.Reduction == ReductionKind.Peer && settings.TensorLink != TensorLinkKind.Socket)
@@ -80,6 +86,8 @@ public sealed record ClusterSettings
         if (settings.WirePrecision == WirePrecision.Bf16 && settings.TensorLink != TensorLinkKind.Socket)
             throw new ArgumentException($"{p}wire-precision bf16 needs {p}tensor-link socket");
         if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");
+        if (!(settings.StragglerFactor > 1)) throw new ArgumentException($"{p}straggler-factor must be above 1, got {settings.StragglerFactor}");
+        if (settings.StragglerWindow < 2) throw new ArgumentException($"{p}straggler-window must be at least 2, got {settings.StragglerWindow}");
         if (settings.DeadlineFloor <= TimeSpan.Zero) throw new ArgumentException($"{p}step-deadline-floor must be positive");
         long frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000;
         if (settings.ChunkBytes < 4 || settings.ChunkBytes > frame - 1024)
