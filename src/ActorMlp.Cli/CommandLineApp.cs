@@ -39,7 +39,8 @@ public static class CommandLineApp
                 "evaluate" => OptionTable.Evaluate,
                 "predict" => OptionTable.Predict,
                 "certs create" => OptionTable.Certs,
-                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, evaluate, predict and certs (see actormlp --help)"),
+                "status" => OptionTable.Status,
+                _ => throw new UsageException($"unknown command '{command}'; the commands are train, coordinator, worker, status, evaluate, predict and certs (see actormlp --help)"),
             };
             var parsed = ArgumentParser.Parse(command, rest, options);
             if (parsed.Help)
@@ -54,6 +55,7 @@ public static class CommandLineApp
                 "worker" => WorkerCommand.Run(parsed, output),
                 "evaluate" => EvaluateCommand.Run(parsed, output),
                 "certs create" => CertsCommand.Run(parsed, output),
+                "status" => StatusCommand.Run(parsed, output, error),
                 _ => PredictCommand.Run(parsed, output),
             };
         }
