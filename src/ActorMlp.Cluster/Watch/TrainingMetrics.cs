@@ -28,14 +28,18 @@ public static class TrainingMetrics
         "a worker's compute time in a step, by worker", null, Seconds);
     static readonly Histogram<double> Wait = Meter.CreateHistogram("actormlp.worker.wait.duration", "s",
         "a worker's time between sending one step's subtrees and computing the next, by worker", null, Seconds);
-    static readonly Counter<long> Reassigned = Meter.CreateCounter<long>("actormlp.leaves.reassigned", "{leaf}", "leaves given to another worker (a worker lost or late)");
-    static readonly Counter<long> Refused = Meter.CreateCounter<long>("actormlp.frames.refused", "{frame}", "tensor connections and frames refused (unknown worker, another run's token, failed handshake)");
 
     static double _samplesPerSecond;
     static int _workers;
+    // Observed rather than added to, so that a healthy run shows them at 0 instead of not at all.
+    static long _reassigned, _refused;
 
     static TrainingMetrics()
     {
+        Meter.CreateObservableCounter("actormlp.leaves.reassigned", () => Interlocked.Read(ref _reassigned), "{leaf}",
+            "leaves given to another worker (a worker lost or late)");
+        Meter.CreateObservableCounter("actormlp.frames.refused", () => Interlocked.Read(ref _refused), "{frame}",
+            "tensor connections and frames refused (unknown worker, another run's token, failed handshake)");
         Meter.CreateObservableGauge("actormlp.samples.rate", () => Volatile.Read(ref _samplesPerSecond), "{sample}/s", "training samples per second over the recent steps");
         Meter.CreateObservableGauge("actormlp.workers", () => Volatile.Read(ref _workers), "{worker}", "workers registered with the coordinator");
     }
@@ -60,8 +64,8 @@ public static class TrainingMetrics
 
     public static void LeavesReassigned(int leaves)
     {
-        if (leaves > 0) Reassigned.Add(leaves);
+        if (leaves > 0) Interlocked.Add(ref _reassigned, leaves);
     }
 
-    public static void FrameRefused() => Refused.Add(1);
+    public static void FrameRefused() => Interlocked.Increment(ref _refused);
 }
