@@ -69,7 +69,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _chunks = new ChunkAssembler(_nodes);
         _returnNode = _nodes.Return;
         _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
-        _watch = new StepWatch(setup.Trace, new StragglerDetector(setup.Settings.StragglerWindow, setup.Settings.StragglerFactor), setup.Trainer.Plan.Batch);
+        _watch = new StepWatch(setup.Trace, new StragglerDetector(setup.Settings.StragglerWindow, setup.Settings.StragglerFactor), setup.Trainer.Plan.Batch,
+            timings: setup.Settings.TensorLink == TensorLinkKind.Socket);
 
         Receive<RegisterWorker>(Register);
         Receive<GetStatus>(_ => Sender.Tell(Status()));
@@ -454,14 +455,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Finished();
     }
 
-    StatusReported Status()
-    {
-        var trainer = _setup.Trainer;
-        var plan = trainer.Plan;
-        int epoch = (int)Math.Min(plan.Epochs, trainer.Step / plan.StepsPerEpoch + 1);
-        var workers = _workers.All.OrderBy(w => w.Id, StringComparer.Ordinal).Select(w => _watch.Status(w.Id, w.Cores)).ToArray();
-        return new StatusReported(_phase, trainer.Step, plan.TotalSteps, epoch, plan.Epochs, _watch.SamplesPerSecond, workers);
-    }
+    StatusReported Status() => _watch.Report(_phase, _setup.Trainer, _workers.All.Select(w => (w.Id, w.Cores)));
 
     /// <summary>After the run: workers still registering are told to stop; everything else is over.</summary>
     void Finished()

@@ -471,13 +471,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     TimeSpan Deadline() => _deadline.Next();
 
-    StatusReported Status()
-    {
-        var plan = Trainer.Plan;
-        int epoch = (int)Math.Min(plan.Epochs, Trainer.Step / plan.StepsPerEpoch + 1);
-        var workers = _workers.All.OrderBy(w => w.Id, StringComparer.Ordinal).Select(w => _watch.Status(w.Id, w.Cores)).ToArray();
-        return new StatusReported(_phase, Trainer.Step, plan.TotalSteps, epoch, plan.Epochs, _watch.SamplesPerSecond, workers);
-    }
+    StatusReported Status() => _watch.Report(_phase, _setup.Trainer, _workers.All.Select(w => (w.Id, w.Cores)));
 
     void Fail(string message)
     {

@@ -11,8 +11,9 @@ namespace ActorMlp.Cluster.Watch;
 /// `actormlp status`. Everything is on the coordinator's clock: a worker reports durations only, and
 /// its phases are placed backwards from the moment its timing frame, sent right behind its last
 /// subtree, is read — so the worker's "subtree sent" ends when the coordinator has the subtree.
+/// Without <paramref name="timings"/> (the Akka-message link, which carries none) no worker is waited for.
 /// </summary>
-public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, int batch) : IDisposable
+public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, int batch, bool timings = true) : IDisposable
 {
     const int CoordinatorPid = 1, ReduceTid = 0, WorkerTid = 1;
     const int RateWindow = 20;
@@ -35,7 +36,7 @@ public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, i
     /// <summary>The worker was given leaves of <paramref name="step"/>.</summary>
     public void Assigned(string worker, long step)
     {
-        if (trace is null) return;
+        if (trace is null || !timings) return;
         if (!_owed.TryGetValue(step, out var owed))
         {
             _owed[step] = owed = [];
@@ -124,10 +125,16 @@ public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, i
         foreach (var owed in _owed.Values) owed.Remove(worker);
     }
 
-    /// <summary>The worker's last reported step, -1 before any.</summary>
-    public WorkerStatus Status(string worker, int cores) => _last.TryGetValue(worker, out var l)
-        ? new WorkerStatus(worker, cores, l.Step, l.Compute, l.Wait)
-        : new WorkerStatus(worker, cores, -1, 0, 0);
+    /// <summary>Where the run stands, for `actormlp status`: <paramref name="phase"/>, the trainer's position, and each worker's last reported step (-1 before any).</summary>
+    public StatusReported Report(string phase, Core.Training.Trainer trainer, IEnumerable<(string Id, int Cores)> workers)
+    {
+        var plan = trainer.Plan;
+        int epoch = (int)Math.Min(plan.Epochs, trainer.Step / plan.StepsPerEpoch + 1);
+        var rows = workers.OrderBy(w => w.Id, StringComparer.Ordinal).Select(w => _last.TryGetValue(w.Id, out var l)
+            ? new WorkerStatus(w.Id, w.Cores, l.Step, l.Compute, l.Wait)
+            : new WorkerStatus(w.Id, w.Cores, -1, 0, 0)).ToArray();
+        return new StatusReported(phase, trainer.Step, plan.TotalSteps, epoch, plan.Epochs, SamplesPerSecond, rows);
+    }
 
     int Pid(string worker)
     {
