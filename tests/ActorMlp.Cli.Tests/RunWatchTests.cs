@@ -94,6 +94,36 @@ public sealed class RunWatchTests : IDisposable
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
     }
 
+    [Fact]
+    public void A_run_folder_that_cannot_be_made_leaves_no_trace_file()
+    {
+        string run = _cli.Write("not-a-folder", "a file where the run folder would go");
+        string trace = Path.Combine(_cli.Root, "never.json");
+        var result = Cli.Run("train", "--out", run, "--workers", "2", "--trace", trace);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is a file, not a folder", result.Error);
+        Assert.False(File.Exists(trace) || File.Exists(trace + ".part"), result.ToString());
+    }
+
+    [Fact]
+    public void A_metrics_port_in_use_is_refused_before_anything_is_written()
+    {
+        var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            string run = _cli.NewPath(), trace = Path.Combine(_cli.Root, "unused.json");
+            var result = Cli.Run("train", "--out", run, "--workers", "2", "--metrics-port", port.ToString(CultureInfo.InvariantCulture), "--trace", trace);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith($"actormlp: --metrics-port {port}: cannot serve metrics on http://127.0.0.1:{port}/ (", result.Error.Trim());
+            Assert.False(Directory.Exists(run) || File.Exists(trace) || File.Exists(trace + ".part"));
+        }
+        finally { taken.Stop(); }
+    }
+
     static readonly string[] WorkerPhases = ["weights sent", "weights received", "compute", "subtree sent"];
     static readonly string[] StepPhases = ["reduced", "optimizer"];
 

@@ -21,8 +21,8 @@ public static class CoordinatorCommand
         var wall = Stopwatch.StartNew();
         var job = TrainingJob.Prepare(args, OptionTable.NodeCommands, error);
         var s = job.Settings;
-        using var trace = job.OpenTrace(workers: 1);
         using var metrics = MetricsEndpoint.Start(s.MetricsHost, s.MetricsPort);
+        using var trace = job.OpenTrace(workers: 1);
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress);

@@ -22,8 +22,8 @@ public static class TrainCommand
         var wall = Stopwatch.StartNew();
         var job = TrainingJob.Prepare(args, OptionTable.Train, error);
         var s = job.Settings;
-        using var trace = job.OpenTrace(s.Workers);
         using var metrics = MetricsEndpoint.Start(s.MetricsHost, s.MetricsPort);
+        using var trace = job.OpenTrace(s.Workers);
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         if (metrics is not null) progress.Line($"metrics on {metrics.Url}");

@@ -7,7 +7,8 @@ namespace ActorMlp.Cluster.Watch;
 /// A step timeline in Chrome's trace event format (chrome://tracing, ui.perfetto.dev): one JSON object
 /// whose "traceEvents" are complete events ("ph": "X", ts and dur in microseconds from the start of the
 /// trace) on a track per node (pid) and thread (tid), named after metadata events. Written as it goes to
-/// FILE.part and renamed to FILE when closed, so a file under its own name is whole.
+/// FILE.part and renamed to FILE when closed, so a file under its own name is whole; a trace closed
+/// before its first event (the run never started: a bad flag, a folder it could not make) leaves no file.
 /// </summary>
 public sealed class ChromeTrace : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed class ChromeTrace : IDisposable
     readonly HashSet<(int, int)> _named = [];
     readonly object _gate = new();
     bool _closed;
+    long _spans;
 
     public string Path => _path;
 
@@ -51,6 +53,7 @@ public sealed class ChromeTrace : IDisposable
         lock (_gate)
         {
             if (_closed) return;
+            _spans++;
             _json.WriteStartObject();
             _json.WriteString("name", name);
             _json.WriteString("cat", "step");
@@ -95,7 +98,8 @@ public sealed class ChromeTrace : IDisposable
             _json.Flush();
             _json.Dispose();
             _file.Dispose();
-            File.Move(_path + ".part", _path, overwrite: true);
+            if (_spans == 0) File.Delete(_path + ".part");
+            else File.Move(_path + ".part", _path, overwrite: true);
         }
     }
 }
