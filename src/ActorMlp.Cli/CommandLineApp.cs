@@ -4,7 +4,7 @@ using ActorMlp.Cli.CommandLine;
 namespace ActorMlp.Cli;
 
 /// <summary>
-/// The `actormlp` command: dispatches to train, coordinator, worker, evaluate, predict, export, plot and certs. Exit codes: 0 done,
+/// The `actormlp` command: dispatches to train, coordinator, worker, status, evaluate, predict, export, plot and certs. Exit codes: 0 done,
 /// 2 bad command line, configuration or input (one sentence on standard error), 1 a failure while running.
 /// </summary>
 public static class CommandLineApp
@@ -41,7 +41,8 @@ public static class CommandLineApp
                 "export" => OptionTable.Export,
                 "certs create" => OptionTable.Certs,
                 "plot" => OptionTable.Plot,
-                _ => throw new UsageException($"unknown command '{ActorMlp.Data.Excerpt.Of(command)}'; the commands are train, coordinator, worker, evaluate, predict, export, plot and certs (see actormlp --help)"),
+                "status" => OptionTable.Status,
+                _ => throw new UsageException($"unknown command '{ActorMlp.Data.Excerpt.Of(command)}'; the commands are train, coordinator, worker, status, evaluate, predict, export, plot and certs (see actormlp --help)"),
             };
             var parsed = ArgumentParser.Parse(command, rest, options, operands: command == "plot");
             if (parsed.Help)
@@ -58,6 +59,7 @@ public static class CommandLineApp
                 "certs create" => CertsCommand.Run(parsed, output),
                 "export" => ExportCommand.Run(parsed, output),
                 "plot" => PlotCommand.Run(parsed, output),
+                "status" => StatusCommand.Run(parsed, output, error),
                 _ => PredictCommand.Run(parsed, output),
             };
         }

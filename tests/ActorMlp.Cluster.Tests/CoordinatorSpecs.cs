@@ -41,6 +41,32 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Coordinator_reports_gathering_then_finished_with_its_workers_to_a_status_ask()
+    {
+        var coordinator = StartCoordinator(minWorkers: 2);
+        var asker = CreateTestProbe();
+        var worker = new ProbeWorker(this, "w1");
+        worker.Register(coordinator);
+
+        coordinator.Tell(new GetStatus(), asker.Ref);
+        var gathering = asker.ExpectMsg<StatusReported>();
+        Assert.Equal(("gathering", 0L, Fixtures.Plan.TotalSteps, 1, 1), (gathering.State, gathering.Step, gathering.TotalSteps, gathering.Epoch, gathering.Epochs));
+        Assert.Equal(new WorkerStatus("w1", 1, -1, 0, 0), Assert.Single(gathering.Workers));
+
+        var second = new ProbeWorker(this, "w2");
+        second.Register(coordinator);
+        for (int step = 0; step < Fixtures.Plan.TotalSteps; step++)
+            foreach (var w in new[] { worker, second }) w.Do(w.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        coordinator.Tell(new GetStatus(), asker.Ref);
+        var finished = asker.ExpectMsg<StatusReported>();
+        Assert.Equal(("finished", Fixtures.Plan.TotalSteps), (finished.State, finished.Step));
+        // The Akka-message link carries no timings: the workers are listed without a last step.
+        Assert.Equal(["w1", "w2"], finished.Workers.Select(w => w.WorkerId));
+        Assert.All(finished.Workers, w => Assert.Equal(-1, w.LastStep));
+    }
+
+    [Fact]
     public void Coordinator_refuses_a_worker_with_other_data_naming_both_fingerprints()
     {
         var coordinator = StartCoordinator();

@@ -27,6 +27,8 @@ public sealed class ProtocolSerializerTests : Akka.TestKit.Xunit2.TestKit
         [new WorkerRefused("data differs")],
         [new StopWorking("finished")],
         [new ComputeLeaves(long.MaxValue, 2, 7, 3, 10)],
+        [new GetStatus()],
+        [new StatusReported("training", 412, 1100, 2, 10, 9830.5, [new WorkerStatus("worker-1", 4, 411, 0.0031, 0.0004), new WorkerStatus("w-2", 1, -1, 0, 0)])],
     ];
 
     [Theory]

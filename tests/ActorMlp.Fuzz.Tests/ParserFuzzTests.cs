@@ -36,7 +36,7 @@ public class ParserFuzzTests
     [Fact]
     public void Tensor_frame_headers_parse_or_are_refused()
     {
-        var seeds = new[] { FrameKind.Hello, FrameKind.Weights, FrameKind.Subtree, FrameKind.Weights16, FrameKind.Subtree16 }.Select(kind =>
+        var seeds = new[] { FrameKind.Hello, FrameKind.Weights, FrameKind.Subtree, FrameKind.Weights16, FrameKind.Subtree16, FrameKind.Timing }.Select(kind =>
         {
             var b = new byte[FrameHeader.Size];
             new FrameHeader(kind, 3, 17, 12345, -7, 235146).Write(b);

@@ -67,10 +67,29 @@ public static class OptionTable
         new("--worker-id", "actormlp.cluster.worker-id", "ID", "worker: its name in the run (default HOST-PID)"),
     ];
 
-    public static readonly Option[] Train = [.. Training, .. Cluster];
+    /// <summary>Flags that watch a cluster run while it goes: the coordinator's (train's) live metrics and step timeline.</summary>
+    public static readonly Option[] Watch =
+    [
+        new("--metrics-port", "actormlp.metrics.port", "PORT", "serve live metrics for Prometheus on http://HOST:PORT/metrics (0: off)"),
+        new("--metrics-host", "actormlp.metrics.host", "HOST", "address the metrics endpoint binds (default 127.0.0.1)"),
+        new("--trace", "actormlp.trace.file", "FILE.json", "write each step's phases per worker in Chrome trace format (star reduction)"),
+    ];
+
+    public static readonly Option[] Train = [.. Training, .. Cluster, .. Watch];
 
     /// <summary>The coordinator and the worker take every training flag, so one flag list can start both; a worker uses only the data flags.</summary>
-    public static readonly Option[] NodeCommands = [.. Training, .. Cluster, .. Node];
+    public static readonly Option[] NodeCommands = [.. Training, .. Cluster, .. Watch, .. Node];
+
+    public static readonly Option[] Status =
+    [
+        new("--coordinator", null, "ADDR", "akka.tcp://actormlp@HOST:PORT of the run's coordinator"),
+        new("--timeout", null, "SECONDS", "how long to wait for its answer (default 10)"),
+        new("--hostname", "akka.remote.dot-netty.tcp.hostname", "HOST", "address this short-lived node binds, which the coordinator answers (default 127.0.0.1)"),
+        new("--tls", "actormlp.security.tls", "on|off", "mutual TLS, as the run's nodes (with --tls-ca and --tls-certificate)"),
+        new("--tls-ca", "actormlp.security.ca", "FILE", "the cluster's certificate authority"),
+        new("--tls-certificate", "actormlp.security.certificate", "FILE", "a node certificate of the cluster, PKCS#12"),
+        new("--config", null, "FILE.conf", "HOCON file over the defaults; repeat it, a later file wins"),
+    ];
 
     public static readonly Option[] Evaluate =
     [

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
 using ActorMlp.Cli.Settings;
+using ActorMlp.Cli.Watch;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using Akka.Actor;
@@ -20,11 +21,14 @@ public static class CoordinatorCommand
         var wall = Stopwatch.StartNew();
         var job = TrainingJob.Prepare(args, OptionTable.NodeCommands, error);
         var s = job.Settings;
+        using var metrics = MetricsEndpoint.Start(s.MetricsHost, s.MetricsPort);
+        using var trace = job.OpenTrace(workers: 1);
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
         var recorder = new RunRecorder(job, run, progress, error);
+        if (metrics is not null) progress.Line($"metrics on {metrics.Url}");
 
-        var setup = job.CoordinatorSetup(recorder, s.Cluster);
+        var setup = job.CoordinatorSetup(recorder, s.Cluster, trace);
         var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
         using var stop = new StopSignal();
         using var onStop = stop.Token.Register(() => coordinator.Tell(new StopRun($"{stop.Name} received")));

@@ -13,6 +13,7 @@ public static class HelpText
           actormlp train    [flags]                       train a model and write a run folder
           actormlp coordinator [train flags] [--port 4053]  the coordinator node of a multi-process run
           actormlp worker   --seed-node akka.tcp://actormlp@HOST:PORT [--data SPEC]  a worker node
+          actormlp status   --coordinator akka.tcp://actormlp@HOST:PORT  where a running run stands
           actormlp evaluate --model RUN_DIR [--data SPEC] test a trained model
           actormlp predict  --model RUN_DIR --input FILE.csv [--output FILE.csv]
           actormlp export   --model RUN_DIR --format onnx --out FILE.onnx  the model as ONNX, input transforms included

@@ -7,6 +7,7 @@ using ActorMlp.Cluster.Hosting;
 using ActorMlp.Core.Tensors;
 using ActorMlp.Core.Training;
 using ActorMlp.Cli.Settings;
+using ActorMlp.Cli.Watch;
 
 namespace ActorMlp.Cli.Commands;
 
@@ -21,8 +22,11 @@ public static class TrainCommand
         var wall = Stopwatch.StartNew();
         var job = TrainingJob.Prepare(args, OptionTable.Train, error);
         var s = job.Settings;
+        using var metrics = MetricsEndpoint.Start(s.MetricsHost, s.MetricsPort);
+        using var trace = job.OpenTrace(s.Workers);
         var run = job.OpenRunFolder();
         var progress = new ProgressReporter(output, s.Progress, terminal);
+        if (metrics is not null) progress.Line($"metrics on {metrics.Url}");
         var recorder = new RunRecorder(job, run, progress, error);
         progress.Line(Headline(job, s.Workers == 0 ? (job.GradientPrecision == GradientPrecision.BFloat16 ? "in this process, gradient tree in bfloat16" : "in this process") : $"{s.Workers} worker nodes ({LinkName(s.Cluster)})"));
 
@@ -30,7 +34,7 @@ public static class TrainCommand
         using var stop = new StopSignal();
         if (s.Workers > 0)
         {
-            var setup = job.CoordinatorSetup(recorder, s.Cluster with { MinWorkers = s.Workers });
+            var setup = job.CoordinatorSetup(recorder, s.Cluster with { MinWorkers = s.Workers }, trace);
             var outcome = EmbeddedCluster.RunAsync(job.Config, setup, s.Workers, s.ThreadsPerWorker, job.Data.Train, setup.Fingerprint,
                 stop.Token).GetAwaiter().GetResult();
             return Conclude(outcome, job, run, recorder, stop, s.Workers, wall.Elapsed.TotalSeconds, output, error);

@@ -5,6 +5,7 @@ using ActorMlp.Cli.Settings;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Protocol;
+using ActorMlp.Cluster.Watch;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
 using ActorMlp.Core.Training;
@@ -107,13 +108,28 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
         ? GradientPrecision.BFloat16 : GradientPrecision.Float32;
 
     /// <summary>What the coordinator runs, reporting to <paramref name="observer"/>: a star run, or a peer-to-peer one with the recipe its workers' replicas need.</summary>
-    public CoordinatorSetup CoordinatorSetup(ITrainingObserver observer, ClusterSettings cluster)
+    public CoordinatorSetup CoordinatorSetup(ITrainingObserver observer, ClusterSettings cluster, ChromeTrace? trace = null)
     {
         var peer = cluster.Reduction == ReductionKind.Peer
             ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Trainer.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
             : null;
         return new CoordinatorSetup(Model, Trainer, TrainSettings.Fingerprint(Data.Fingerprint()), observer, cluster,
-            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null);
+            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null, trace);
+    }
+
+    /// <summary>The step trace of --trace FILE.json, or null without it; it needs a star run through the cluster.</summary>
+    public ChromeTrace? OpenTrace(int workers)
+    {
+        string file = Settings.TraceFile;
+        if (string.IsNullOrWhiteSpace(file)) return null;
+        if (workers == 0) throw new UsageException("--trace records the steps of a cluster run; it needs --workers 1 or more");
+        if (Settings.Cluster.Reduction != ReductionKind.Star)
+            throw new UsageException("--trace records star runs only: in a peer run the workers reduce among themselves and report no timings");
+        try { return new ChromeTrace(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"--trace {file}: cannot write it ({e.Message})", e);
+        }
     }
 
     /// <summary>The effective actormlp settings as HOCON, for the run folder.</summary>

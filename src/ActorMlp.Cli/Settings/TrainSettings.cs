@@ -42,6 +42,11 @@ public sealed record TrainSettings
     public required string Out { get; init; }
     public required ProgressMode Progress { get; init; }
     public required ClusterSettings Cluster { get; init; }
+
+    /// <summary>Port and address of the Prometheus endpoint (0: none), and the step trace's file ("" : none).</summary>
+    public required int MetricsPort { get; init; }
+    public required string MetricsHost { get; init; }
+    public required string TraceFile { get; init; }
     /// <summary>The kernel path asked for; null for auto (the widest this CPU runs).</summary>
     public required KernelPath? Kernel { get; init; }
 
@@ -135,6 +140,10 @@ public sealed record TrainSettings
             KeepCheckpoints = r.Int(t + "keep-checkpoints", 1, 1000),
             Out = r.String(t + "out"),
             Cluster = cluster,
+            MetricsPort = r.Int("actormlp.metrics.port", 0, 65535),
+            MetricsHost = r.String("actormlp.metrics.host") is { Length: > 0 } host ? host
+                : throw new UsageException("--metrics-host (actormlp.metrics.host) must name an address, such as 127.0.0.1"),
+            TraceFile = r.String("actormlp.trace.file"),
             Kernel = r.Choice<KernelPath?>("actormlp.compute.kernel", ComputeKernel.TryParse, "auto, avx512, avx2, vector128"),
             Progress = r.Choice<ProgressMode>(t + "progress", (string s, out ProgressMode p) => Enum.TryParse(s.Trim(), true, out p) && Enum.IsDefined(p) && !int.TryParse(s, out _), "auto, bar, lines, none"),
         };

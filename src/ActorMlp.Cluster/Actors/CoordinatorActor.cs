@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Cluster.Protocol;
+using ActorMlp.Cluster.Watch;
 using ActorMlp.Core.Determinism;
 using ActorMlp.Core.Training;
 using Akka.Actor;
@@ -26,6 +27,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     sealed record StartTimedOut : INoSerializationVerificationNeeded;
     sealed record DeadlinePassed(long Step) : INoSerializationVerificationNeeded;
     sealed record NoWorkerTimedOut : INoSerializationVerificationNeeded;
+    sealed record DrainTimedOut : INoSerializationVerificationNeeded;
+
+    /// <summary>How long the end of a traced run waits for the workers' timings of its last step.</summary>
+    static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
     readonly CoordinatorSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();
@@ -40,12 +45,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly Stopwatch _trainTime = new();
     readonly Stopwatch _stepTime = new();
     readonly StepDeadline _deadline;
+    readonly StepWatch _watch;
     TensorServer? _server;
     WeightsSnapshot? _snapshot;
     // The next step's weights, written by the optimizer in its pass; null when they must be copied.
     WeightsSnapshot? _next;
     StepAssignment? _inFlight;
     bool _started, _waitingLogged;
+    string _phase = "gathering";
+    long _lastStep = -1;
     (string Worker, Stopwatch Since)? _recovering;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,8 +69,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _chunks = new ChunkAssembler(_nodes);
         _returnNode = _nodes.Return;
         _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
+        _watch = new StepWatch(setup.Trace, new StragglerDetector(setup.Settings.StragglerWindow, setup.Settings.StragglerFactor), setup.Trainer.Plan.Batch,
+            timings: setup.Settings.TensorLink == TensorLinkKind.Socket);
 
         Receive<RegisterWorker>(Register);
+        Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<WeightsWritten>(_watch.WeightsWritten);
+        Receive<WorkerTimed>(m =>
+        {
+            if (_workers.Contains(m.WorkerId) && _watch.WorkerTimed(m) is { } straggler) _log.Warning("{0}", straggler);
+        });
         Receive<LinkOpened>(m => { if (_workers.TryGet(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
         Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));
         Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
@@ -108,6 +124,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         AkkaCluster.Get(Context.System).Unsubscribe(Self);
         _server?.Dispose();
+        _watch.Dispose();
         _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _workers.Seen));
     }
 
@@ -130,6 +147,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Lose(existing.Id, "it registered again");
         }
         var worker = _workers.Add(m, Sender);
+        TrainingMetrics.Workers(_workers.All.Count());
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
         _server?.Admit(m.WorkerId);
@@ -156,13 +174,17 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Context.Unwatch(worker.Actor);
         _server?.Close(id);
         _log.Warning("worker {0} is lost: {1}", id, reason);
-        bool hadWork = false;
+        TrainingMetrics.Workers(_workers.All.Count());
+        _watch.Lost(id);
+        int orphans = 0;
         for (int leaf = 0; leaf < _owner.Length; leaf++)
             if (_owner[leaf] == id)
             {
                 _owner[leaf] = null;
-                hadWork |= !_assembler.IsCovered(leaf);
+                if (!_assembler.IsCovered(leaf)) orphans++;
             }
+        bool hadWork = orphans > 0;
+        if (_inFlight is not null) TrainingMetrics.LeavesReassigned(orphans);
         if (hadWork && _recovering is null) _recovering = (id, Stopwatch.StartNew());
         Resume();
     }
@@ -174,6 +196,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             if (_workers.All.Count(w => w.Ready) < _setup.Settings.MinWorkers) return;
             _started = true;
+            _phase = "training";
             Timers.Cancel("start");
             StartStep();
             return;
@@ -199,6 +222,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _snapshot = _next is { } next ? _snapshots.Seal(next, step.Step) : _snapshots.Take(step.Step, trainer.Parameters);
         _next = null;
         _stepTime.Restart();
+        _watch.StepStarted();
         AssignOrphans();
         Timers.StartSingleTimer("deadline", new DeadlinePassed(step.Step), Deadline());
     }
@@ -217,8 +241,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var idle = _workers.All.Where(w => w.Ready && !late.Contains(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (late.Count > 0 && idle.Count > 0)
             SplitRuns(owner => owner is not null && late.Contains(owner), idle, (owner, first, end) =>
+            {
+                TrainingMetrics.LeavesReassigned(end - first);
                 _log.Warning("worker {0} is late with leaves {1}..{2} of step {3}; also giving them to {4}",
-                    owner, first, end - 1, _inFlight!.Value.Step, string.Join(", ", idle.Select(w => w.Id))));
+                    owner, first, end - 1, _inFlight!.Value.Step, string.Join(", ", idle.Select(w => w.Id)));
+            });
         Timers.StartSingleTimer("deadline", new DeadlinePassed(_inFlight!.Value.Step), Deadline());
     }
 
@@ -270,6 +297,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (end <= first || _inFlight is not { } step || _snapshot is null) return;
         for (int leaf = first; leaf < end; leaf++) _owner[leaf] = worker.Id;
+        _watch.Assigned(worker.Id, step.Step);
         if (worker.WeightsStep != step.Step)
         {
             worker.WeightsStep = step.Step;
@@ -312,6 +340,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _nodes.Return(m.Value);
             return;
         }
+        _watch.SubtreeAccepted();
         if (_assembler.Complete) CompleteStep();
     }
 
@@ -347,11 +376,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _recovering = null;
         }
         _deadline.StepTook(_stepTime.Elapsed.TotalSeconds);
+        _lastStep = step.Step;
         try
         {
+            long optimizerStart = _watch.Reduced(step.Step);
             var (left, right) = _assembler.RootHalves();
             _next = _snapshots.Rent();
             bool epochEnded = trainer.Apply(left, right, _next.Values);
+            _watch.Optimized(step.Step, optimizerStart);
             _trainTime.Stop();
             _setup.Observer.StepApplied(trainer, step, epochEnded, _trainTime.Elapsed.TotalSeconds);
             if (epochEnded) trainer.StartEpoch();
@@ -385,13 +417,50 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         };
         foreach (var w in _workers.All) w.Actor.Tell(new StopWorking(reason));
         _trainTime.Stop();
-        _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _workers.Seen));
+        _phase = status switch { RunStatus.Finished => "finished", RunStatus.Interrupted => "stopped", _ => "failed" };
+        var outcome = new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _workers.Seen);
+        if (status == RunStatus.Finished && _watch.Owed(_lastStep))
+        {
+            // The workers' timings of the last step come right behind its subtrees: the trace waits for them.
+            Timers.StartSingleTimer("drain", new DrainTimedOut(), DrainTimeout);
+            Become(() => Draining(outcome));
+            return;
+        }
+        Conclude(outcome);
+    }
+
+    void Conclude(RunOutcome outcome)
+    {
+        Timers.CancelAll();
+        _watch.Dispose();
+        _setup.Done.TrySetResult(outcome);
         Become(Finished);
     }
+
+    /// <summary>The run is over but its trace still lacks workers' timings of the last step.</summary>
+    void Draining(RunOutcome outcome)
+    {
+        Receive<WorkerTimed>(m =>
+        {
+            _watch.WorkerTimed(m);
+            if (!_watch.Owed(_lastStep)) Conclude(outcome);
+        });
+        Receive<WeightsWritten>(_watch.WeightsWritten);
+        Receive<LinkClosed>(m =>
+        {
+            _watch.Lost(m.WorkerId);
+            if (!_watch.Owed(_lastStep)) Conclude(outcome);
+        });
+        Receive<DrainTimedOut>(_ => Conclude(outcome));
+        Finished();
+    }
+
+    StatusReported Status() => _watch.Report(_phase, _setup.Trainer, _workers.All.Select(w => (w.Id, w.Cores)));
 
     /// <summary>After the run: workers still registering are told to stop; everything else is over.</summary>
     void Finished()
     {
+        Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<RegisterWorker>(_ => Sender.Tell(new StopWorking("the run is over")));
         Receive<SubtreeArrived>(m => _nodes.Return(m.Value));
         ReceiveAny(_ => { });

@@ -8,6 +8,7 @@ namespace ActorMlp.Cluster.Actors;
 /// What the coordinator actor runs: the trainer (weights, optimizer, position), the data fingerprint
 /// workers must match, and who records the run. With Peer the workers reduce among themselves and keep
 /// replicas of the trainer built from that recipe; Resumed says the trainer's state came from a checkpoint.
+/// Trace, when given, receives the step timeline (--trace); the coordinator closes it when the run ends.
 /// </summary>
 public sealed record CoordinatorSetup(
     Mlp Model,
@@ -17,7 +18,8 @@ public sealed record CoordinatorSetup(
     ClusterSettings Settings,
     TaskCompletionSource<RunOutcome> Done,
     Protocol.PeerRecipe? Peer = null,
-    bool Resumed = false);
+    bool Resumed = false,
+    Watch.ChromeTrace? Trace = null);
 
 public enum RunStatus { Finished, Failed, Interrupted }
 

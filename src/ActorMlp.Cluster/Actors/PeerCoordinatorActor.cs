@@ -3,6 +3,7 @@ using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Cluster.Peer;
 using ActorMlp.Cluster.Protocol;
+using ActorMlp.Cluster.Watch;
 using ActorMlp.Core.Training;
 using Akka.Actor;
 using Akka.Cluster;
@@ -36,6 +37,9 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     readonly Stopwatch _trainTime = new();
     readonly Stopwatch _sinceStep = new();
     readonly StepDeadline _deadline;
+    // Steps and rate only: the replicas reduce among themselves and report no timings.
+    readonly StepWatch _watch;
+    string _phase = "gathering";
     // Step metrics counted since the coordinator's last state, so it can step back to the state it holds.
     readonly List<(double Loss, double Correct)> _records = [];
     readonly Dictionary<string, long> _paused = new();
@@ -60,6 +64,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         _setup = setup;
         _recipe = setup.Peer ?? throw new ArgumentException("a peer-to-peer coordinator needs a recipe");
         _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
+        _watch = new StepWatch(null, new StragglerDetector(setup.Settings.StragglerWindow, setup.Settings.StragglerFactor), setup.Trainer.Plan.Batch);
         _state = TrainerState.Capture(setup.Trainer);
         _fromSeed = setup.Trainer.Step == 0 && !setup.Resumed;
         _notified = setup.Trainer.Step;
@@ -152,6 +157,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     void Finished()
     {
+        Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<RegisterWorker>(_ => Sender.Tell(new StopWorking("the run is over")));
         Receive<PeerFramesReady>(_ => { while (_links.TryTake(out var f)) if (f.Values is { } v) _links.Return(v); });
         ReceiveAny(_ => { });
@@ -160,6 +166,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>Registration and the signs of a lost worker, in every state but Finished.</summary>
     void Membership()
     {
+        Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<RegisterWorker>(Register);
         Receive<WorkerReady>(Ready_);
         Receive<PeerFramesReady>(_ => TakeFrames());
@@ -195,6 +202,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             Lose(existing.Id, "it registered again");
         }
         var worker = _workers.Add(m, Sender);
+        TrainingMetrics.Workers(_workers.All.Count());
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
         Sender.Tell(Accepted());
@@ -226,6 +234,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Context.Unwatch(worker.Actor);
         _links.Forget(id);
         _log.Warning("worker {0} is lost: {1}", id, reason);
+        TrainingMetrics.Workers(_workers.All.Count());
         _paused.Remove(id);
         if (_current is not null && _current.Members.Contains(id))
         {
@@ -313,6 +322,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         if (!_started)
         {
             _started = true;
+            _phase = "training";
             Timers.Cancel("start");
         }
         _trainTime.Start();
@@ -360,6 +370,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         // training (the star stops its clock for them too, and the local loop).
         if (Trainer.Finished) _trainTime.Stop();
         _deadline.StepTook(_sinceStep.Elapsed.TotalSeconds);
+        _watch.Counted(_sinceStep.Elapsed.TotalSeconds);
         _sinceStep.Restart();
         if (_recovering is { } r)
         {
@@ -460,6 +471,8 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     TimeSpan Deadline() => _deadline.Next();
 
+    StatusReported Status() => _watch.Report(_phase, _setup.Trainer, _workers.All.Select(w => (w.Id, w.Cores)));
+
     void Fail(string message)
     {
         _log.Error("the run failed: {0}", message);
@@ -477,6 +490,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         };
         foreach (var w in _workers.All) w.Actor.Tell(new StopWorking(reason));
         _trainTime.Stop();
+        _phase = status switch { RunStatus.Finished => "finished", RunStatus.Interrupted => "stopped", _ => "failed" };
         _setup.Done.TrySetResult(new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _workers.Seen));
         Become(Finished);
     }

@@ -44,7 +44,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     IWorkerLink? _link;
     BufferPool? _chunkWeights;
     ChunkAssembler? _chunks;
-    (long Step, float[] Buffer)? _weights;
+    (long Step, float[] Buffer, long ArrivedAt, long ReadMicros)? _weights;
+    // When the last step's subtrees and timing were sent: the wait of the next step counts from there.
+    long _idleSince;
     PeerLinks? _peers;
     PeerReplica? _replica;
 
@@ -215,7 +217,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             if (old.Step > m.Step) { _link.ReturnWeights(m.Weights); return; }
             _link.ReturnWeights(old.Buffer);
         }
-        _weights = (m.Step, m.Weights);
+        _weights = (m.Step, m.Weights, m.ArrivedAt, m.ReadMicros);
         _chunks?.DropBefore(m.Step);
         // Not RemoveAll: its lambda would capture m, an allocation per step.
         for (int i = _pending.Count - 1; i >= 0; i--)
@@ -231,6 +233,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     void Compute()
     {
         if (_weights is not { } weights || _computer is null || _link is null) return;
+        long begin = System.Diagnostics.Stopwatch.GetTimestamp(), compute = 0, sent = 0;
+        bool computed = false;
         for (int i = 0; i < _pending.Count; i++)
         {
             var job = _pending[i];
@@ -240,16 +244,38 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             TreeNode.Cover(job.FirstLeaf, job.EndLeaf, _nodes);
             foreach (var node in _nodes)
             {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 var value = _computer.ComputeNode(weights.Buffer, step, node);
+                long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
                 try { _link.SendSubtree(job.Step, node, value); }
                 catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
                 {
                     Disconnect($"sending a subtree failed ({e.Message})");
                     return;
                 }
+                compute += t1 - t0;
+                sent += System.Diagnostics.Stopwatch.GetTimestamp() - t1;
+                computed = true;
             }
         }
+        if (computed && !SendTiming(weights.Step, begin, compute, sent, weights.ArrivedAt, weights.ReadMicros)) return;
         _allocation.StepSent(weights.Step, _link.AllocatedBytes);
+    }
+
+    /// <summary>Tells the coordinator how this worker spent the step, behind its subtrees; false when the link broke.</summary>
+    bool SendTiming(long step, long begin, long compute, long sent, long arrivedAt, long readMicros)
+    {
+        long frequency = System.Diagnostics.Stopwatch.Frequency;
+        var timing = new StepTiming(readMicros, arrivedAt == 0 ? 0 : StepTiming.Micros(arrivedAt, begin),
+            compute * 1_000_000 / frequency, sent * 1_000_000 / frequency, _idleSince == 0 ? 0 : StepTiming.Micros(_idleSince, begin));
+        try { _link!.SendTiming(step, timing); }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            Disconnect($"sending a step's timing failed ({e.Message})");
+            return false;
+        }
+        _idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+        return true;
     }
 
     /// <summary>Forgets the run; the periodic tick registers again if a coordinator comes back.</summary>
@@ -266,6 +292,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _replica = null;
         _computer = null;
         _weights = null;
+        _idleSince = 0;
         _pending.Clear();
     }
 

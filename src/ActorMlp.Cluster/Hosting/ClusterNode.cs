@@ -32,11 +32,25 @@ public static class ClusterNode
     }
 
     /// <summary>The node's ActorSystem; with <see cref="ClusterSettings.Trust"/> its remoting is mutual TLS against the cluster's authority.</summary>
-    static ActorSystem Create(Config nodeConfig, ClusterSettings settings)
+    static ActorSystem Create(Config nodeConfig, ClusterSettings settings, string name = SystemName)
     {
-        if (settings.Trust is not { } trust) return ActorSystem.Create(SystemName, nodeConfig);
+        if (settings.Trust is not { } trust) return ActorSystem.Create(name, nodeConfig);
         var config = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(nodeConfig);
-        return ActorSystem.Create(SystemName, BootstrapSetup.Create().WithConfig(config).And(trust.AkkaSetup()));
+        return ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(config).And(trust.AkkaSetup()));
+    }
+
+    /// <summary>
+    /// A node that only talks to a run's nodes and never joins their cluster (actormlp status): remoting on
+    /// any free port, Akka's own chatter kept to errors so that its answer or its one sentence is what shows.
+    /// </summary>
+    public static ActorSystem StartClient(Config config, ClusterSettings settings)
+    {
+        var client = ConfigurationFactory.ParseString("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp.port = 0
+            akka.loglevel = ERROR
+            """).WithFallback(config);
+        return Create(client, settings, "actormlp-status");
     }
 
     /// <summary>Leaves the cluster gracefully and terminates the node (Akka's coordinated shutdown).</summary>

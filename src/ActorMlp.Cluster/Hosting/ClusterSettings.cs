@@ -34,6 +34,10 @@ public sealed record ClusterSettings
     public required TimeSpan NoWorkerTimeout { get; init; }
     public required TimeSpan JoinTimeout { get; init; }
 
+    /// <summary>A worker whose median compute time over the last StragglerWindow steps is StragglerFactor × the others' is named in a warning.</summary>
+    public required double StragglerFactor { get; init; }
+    public required int StragglerWindow { get; init; }
+
     /// <summary>The cluster's authority and this node's certificate when actormlp.security.tls is on: every connection is mutual TLS.</summary>
     public NodeTrust? Trust { get; init; }
 
@@ -75,6 +79,8 @@ public sealed record ClusterSettings
             DeadlineFactor = Read(config, p + "step-deadline-factor", k => config.GetDouble(k)),
             NoWorkerTimeout = Read(config, p + "no-worker-timeout", k => config.GetTimeSpan(k)),
             JoinTimeout = Read(config, p + "join-timeout", k => config.GetTimeSpan(k)),
+            StragglerFactor = Read(config, p + "straggler-factor", k => config.GetDouble(k)),
+            StragglerWindow = Read(config, p + "straggler-window", k => config.GetInt(k)),
         };
         settings = settings with { Trust = ReadTrust(config) };
         if (settings.Reduction == ReductionKind.Peer && settings.TensorLink != TensorLinkKind.Socket)
@@ -82,6 +88,8 @@ public sealed record ClusterSettings
         if (settings.WirePrecision == WirePrecision.Bf16 && settings.TensorLink != TensorLinkKind.Socket)
             throw new ArgumentException($"{p}wire-precision bf16 needs {p}tensor-link socket");
         if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");
+        if (!(settings.StragglerFactor > 1)) throw new ArgumentException($"{p}straggler-factor must be above 1, got {settings.StragglerFactor}");
+        if (settings.StragglerWindow < 2) throw new ArgumentException($"{p}straggler-window must be at least 2, got {settings.StragglerWindow}");
         if (settings.DeadlineFloor <= TimeSpan.Zero) throw new ArgumentException($"{p}step-deadline-floor must be positive");
         long frame = config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128000;
         if (settings.ChunkBytes < 4 || settings.ChunkBytes > frame - 1024)

@@ -10,6 +10,9 @@ public sealed class ChunkedWorkerLink(IActorRef coordinator, IActorRef self, lon
     public void SendSubtree(long step, TreeNode node, float[] value)
         => ChunkAssembler.Send(coordinator, self, token, step, TensorKind.Subtree, node.Level, node.Index, value, chunkBytes);
 
+    // The Akka-message link carries no timings: its steps are as slow as remoting makes them anyway.
+    public void SendTiming(long step, StepTiming timing) { }
+
     public bool TryTakeWeights(out WeightsArrived arrived)
     {
         arrived = default;

@@ -2,8 +2,11 @@ using System.Buffers.Binary;
 
 namespace ActorMlp.Cluster.Links;
 
-/// <summary>Weights16 and Subtree16 carry bfloat16 values (2 bytes each) instead of floats.</summary>
-public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 3, Subtree16 = 4 }
+/// <summary>
+/// Weights16 and Subtree16 carry bfloat16 values (2 bytes each) instead of floats. Timing follows a
+/// worker's subtrees of a step: how it spent the step (<see cref="StepTiming"/>), its Length in bytes.
+/// </summary>
+public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 3, Subtree16 = 4, Timing = 5 }
 
 /// <summary>
 /// The 32-byte header of a tensor frame, little-endian: magic "AMT" and the protocol version, kind, tree level (3 bytes), tree
@@ -20,8 +23,9 @@ public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, 
     /// <summary>
     /// Bumped whenever a frame's layout or meaning changes, so that nodes of different releases refuse
     /// each other at the hello with a sentence, instead of misreading each other's frames.
+    /// Version 2 added the Timing frame.
     /// </summary>
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     public void Write(Span<byte> b)
     {

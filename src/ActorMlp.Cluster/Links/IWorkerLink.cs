@@ -10,6 +10,9 @@ public interface IWorkerLink : IDisposable
     // value is (NodeLength); it may be reused as soon as the call returns
     void SendSubtree(long step, Core.Determinism.TreeNode node, float[] value);
 
+    /// <summary>How the worker spent step <paramref name="step"/>, after its subtrees; a link that carries no timings drops it.</summary>
+    void SendTiming(long step, StepTiming timing);
+
     /// <summary>The next weights the link has read, oldest first.</summary>
     bool TryTakeWeights(out WeightsArrived weights);
 

@@ -279,6 +279,7 @@ public sealed class PeerLinks : IDisposable
     /// <summary>Logs a refused connection; a flood of alike ones is written once per window (<see cref="Hosting.LogThrottle"/>).</summary>
     void Refuse(string message)
     {
+        Watch.TrainingMetrics.FrameRefused();
         if (_refusals.Admit(message) is { } line) _warn(line);
     }
 

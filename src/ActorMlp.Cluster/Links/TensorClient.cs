@@ -22,6 +22,7 @@ public sealed class TensorClient : IWorkerLink
     readonly IActorRef _owner;
     readonly string _workerId;
     readonly byte[] _header = new byte[FrameHeader.Size];
+    readonly byte[] _timing = new byte[StepTiming.Size];
     // bfloat16 staging, made on first use: each is touched by one thread only (the actor's, the reader's).
     ushort[]? _sendHalf, _readHalf;
     readonly ConcurrentQueue<WeightsArrived> _arrived = new();
@@ -90,6 +91,14 @@ public sealed class TensorClient : IWorkerLink
         _stream.Write(MemoryMarshal.AsBytes(half));
     }
 
+    public void SendTiming(long step, StepTiming timing)
+    {
+        new FrameHeader(FrameKind.Timing, 0, 0, step, _token, StepTiming.Size).Write(_header);
+        timing.Write(_timing);
+        _stream.Write(_header);
+        _stream.Write(_timing);
+    }
+
     public bool TryTakeWeights(out WeightsArrived weights) => _arrived.TryDequeue(out weights);
 
     public void ReturnWeights(float[] buffer) => _weights.Return(buffer);
@@ -107,6 +116,7 @@ public sealed class TensorClient : IWorkerLink
                 var h = FrameHeader.Read(header);
                 if (h.Kind is not (FrameKind.Weights or FrameKind.Weights16) || h.Length != _weights.Length || h.RunToken != _token)
                     throw new InvalidDataException($"unexpected {h.Kind} frame of {h.Length} values from the coordinator");
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var buffer = _weights.Rent();
                 _bf16 = h.Kind == FrameKind.Weights16;
                 if (_bf16)
@@ -116,7 +126,8 @@ public sealed class TensorClient : IWorkerLink
                     Core.Tensors.BFloat16.Widen(_readHalf, buffer);
                 }
                 else _stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan()));
-                _arrived.Enqueue(new WeightsArrived(h.Step, buffer, h.Index, h.Index + h.Level));
+                long end = System.Diagnostics.Stopwatch.GetTimestamp();
+                _arrived.Enqueue(new WeightsArrived(h.Step, buffer, h.Index, h.Index + h.Level, end, StepTiming.Micros(start, end)));
                 Volatile.Write(ref _readerAllocated, GC.GetAllocatedBytesForCurrentThread());
                 _owner.Tell(WeightsReady.Instance);
             }

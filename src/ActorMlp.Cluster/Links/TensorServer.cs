@@ -116,7 +116,7 @@ public sealed class TensorServer : IDisposable
             greeted = true;
             Interlocked.Decrement(ref _awaitingHello);
 
-            connection = new Connection(client, stream, _token, workerId, _warn);
+            connection = new Connection(client, stream, _token, workerId, _warn, _owner);
             if (_connections.TryGetValue(workerId, out var previous)) previous.Dispose();
             _connections[workerId] = connection;
             _owner.Tell(new LinkOpened(workerId));
@@ -127,6 +127,14 @@ public sealed class TensorServer : IDisposable
             {
                 stream.ReadExactly(headerBytes);
                 var h = FrameHeader.Read(headerBytes);
+                if (h.Kind == FrameKind.Timing)
+                {
+                    if (h.Length != StepTiming.Size) throw new InvalidDataException($"a timing frame of {h.Length} bytes where {StepTiming.Size} are expected");
+                    stream.ReadExactly(scratch.AsSpan(0, StepTiming.Size));
+                    if (h.RunToken == _token)
+                        _owner.Tell(new WorkerTimed(workerId, h.Step, StepTiming.Read(scratch), System.Diagnostics.Stopwatch.GetTimestamp()));
+                    continue;
+                }
                 if (h.Kind is not (FrameKind.Subtree or FrameKind.Subtree16)) throw new InvalidDataException($"a {h.Kind} frame from a worker");
                 bool bf16 = h.Kind == FrameKind.Subtree16;
                 if (h.Length != _nodes.Length)
@@ -170,6 +178,7 @@ public sealed class TensorServer : IDisposable
     /// <summary>Logs a refused connection; a flood of alike ones is written once per window (<see cref="Hosting.LogThrottle"/>).</summary>
     void Refuse(string message)
     {
+        Watch.TrainingMetrics.FrameRefused();
         if (_refusals.Admit(message) is { } line) _warn(line);
     }
 
@@ -210,9 +219,11 @@ public sealed class TensorServer : IDisposable
 
         readonly string _workerId;
         readonly Action<string> _warn;
+        readonly IActorRef _owner;
 
-        public Connection(TcpClient client, Stream stream, long token, string workerId, Action<string> warn)
+        public Connection(TcpClient client, Stream stream, long token, string workerId, Action<string> warn, IActorRef owner)
         {
+            _owner = owner;
             _workerId = workerId;
             _warn = warn;
             _token = token;
@@ -234,11 +245,13 @@ public sealed class TensorServer : IDisposable
             {
                 try
                 {
+                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
                     var kind = snapshot.Half is null ? FrameKind.Weights : FrameKind.Weights16;
                     new FrameHeader(kind, end - first, first, snapshot.Step, _token, snapshot.Values.Length).Write(_header);
                     _stream.Write(_header);
                     if (snapshot.Half is { } half) _stream.Write(MemoryMarshal.AsBytes(half.AsSpan()));
                     else _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
+                    _owner.Tell(new WeightsWritten(_workerId, snapshot.Step, start, System.Diagnostics.Stopwatch.GetTimestamp()));
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
                 {

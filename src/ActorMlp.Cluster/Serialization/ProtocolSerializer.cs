@@ -24,6 +24,8 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         ("pv", typeof(InstallView)),
         ("pf", typeof(StepFailed)),
         ("pj", typeof(RejoinRun)),
+        ("gs", typeof(GetStatus)),
+        ("st", typeof(StatusReported)),
     ];
 
     static readonly Dictionary<Type, string> ManifestOf = Types.ToDictionary(t => t.Type, t => t.Manifest);

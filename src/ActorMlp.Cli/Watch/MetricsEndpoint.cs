@@ -1,0 +1,45 @@
+using ActorMlp.Cli.CommandLine;
+using ActorMlp.Cluster.Watch;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace ActorMlp.Cli.Watch;
+
+/// <summary>
+/// Serves the meter "ActorMlp" (<see cref="TrainingMetrics"/>) for Prometheus on http://HOST:PORT/metrics,
+/// through OpenTelemetry's exporter on .NET's own HttpListener: no web server to host. Prometheus
+/// names follow OpenTelemetry's rules: actormlp.steps becomes actormlp_steps_total, a duration in
+/// seconds actormlp_step_duration_seconds.
+/// </summary>
+public sealed class MetricsEndpoint : IDisposable
+{
+    readonly MeterProvider _provider;
+
+    public string Url { get; }
+
+    MetricsEndpoint(string host, int port)
+    {
+        string authority = host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+        Url = $"http://{authority}/metrics";
+        try
+        {
+            _provider = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(TrainingMetrics.MeterName)
+                .AddPrometheusHttpListener(o =>
+                {
+                    o.Host = host;
+                    o.Port = port;
+                })
+                .Build();
+        }
+        catch (Exception e) when (e is System.Net.HttpListenerException or InvalidOperationException or ArgumentException)
+        {
+            throw new UsageException($"--metrics-port {port}: cannot serve metrics on http://{authority}/ ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The endpoint, or null when <paramref name="port"/> is 0.</summary>
+    public static MetricsEndpoint? Start(string host, int port) => port == 0 ? null : new MetricsEndpoint(host, port);
+
+    public void Dispose() => _provider.Dispose();
+}
