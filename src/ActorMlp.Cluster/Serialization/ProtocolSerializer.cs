@@ -34,6 +34,15 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
 
     public override int Identifier => 4711;
 
+    /// <summary>
+    /// Builds every message type's formatter now (MessagePack emits them at first use), so the first
+    /// messages of a run do not wait for it; a process that is about to start nodes calls it on a spare core.
+    /// </summary>
+    public static void PrepareFormatters()
+    {
+        foreach (var (_, type) in Types) Options.Resolver.GetFormatterDynamic(type);
+    }
+
     public override string Manifest(object o) => ManifestOf.TryGetValue(o.GetType(), out var m) ? m
         : throw new ArgumentException($"{o.GetType()} is not an ActorMlp protocol message");
 
