@@ -82,6 +82,8 @@ public sealed class ConfigPrecedenceTests : IDisposable
     [InlineData("actormlp.train.epoch = 2\n", "actormlp.train.epoch,", "actormlp.train.epochs")]
     [InlineData("actormlp {\n  optimizer {\n    learning-rat = 0.1\n  }\n}\n", "actormlp.optimizer.learning-rat,", "actormlp.optimizer.learning-rate")]
     [InlineData("actormlp.data.specs = digits\n", "actormlp.data.specs,", "actormlp.data.spec")]
+    [InlineData("actormlp.trian.epochs = 2\n", "actormlp.trian,", "actormlp.train")]
+    [InlineData("actormlp.train.reed = ${?HOME}\n", "actormlp.train.reed,", "actormlp.train.seed")]
     public void An_unknown_key_in_a_config_file_is_refused_with_the_nearest_known_one(string text, string named, string nearest)
     {
         string conf = Conf("unknown.conf", text);

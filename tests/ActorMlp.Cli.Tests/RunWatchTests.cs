@@ -61,7 +61,7 @@ public sealed class RunWatchTests : IDisposable
     {
         int port = FreePort();
         string run = _cli.NewPath();
-        var training = Task.Run(() => Cli.Run("train", "--out", run, "--progress", "lines", "--workers", "2", "--epochs", "30", "--hidden", "16",
+        var training = Task.Run(() => Cli.Run("train", "--out", run, "--progress", "lines", "--workers", "2", "--epochs", "30", "--hidden", "16", "--batch", "128",
             "--metrics-port", port.ToString(CultureInfo.InvariantCulture)));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         string last = "";
@@ -131,7 +131,7 @@ public sealed class RunWatchTests : IDisposable
     public void The_trace_has_every_phase_of_every_step_for_every_worker_in_chrome_trace_format()
     {
         string trace = Path.Combine(_cli.Root, "trace.json");
-        string run = _cli.Train("--workers", "2", "--epochs", "2", "--hidden", "16", "--trace", trace);
+        string run = _cli.Train("--workers", "2", "--epochs", "2", "--hidden", "16", "--batch", "128", "--trace", trace);
 
         Assert.False(File.Exists(trace + ".part"));
         using var document = JsonDocument.Parse(File.ReadAllText(trace));
