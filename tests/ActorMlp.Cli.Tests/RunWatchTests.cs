@@ -239,7 +239,7 @@ public sealed class RunWatchTests : IDisposable
     [Theory]
     [InlineData(new string[0], "actormlp: status needs --coordinator akka.tcp://actormlp@HOST:PORT (the coordinator's address)")]
     [InlineData(new[] { "--coordinator", "localhost:4053" }, "actormlp: --coordinator 'localhost:4053' is not an address like akka.tcp://actormlp@HOST:PORT")]
-    [InlineData(new[] { "--coordinator", "akka.tcp://actormlp@127.0.0.1:4053", "--timeout", "0" }, "actormlp: --timeout must be a number of seconds above 0 and at most 3600, got '0'")]
+    [InlineData(new[] { "--coordinator", "akka.tcp://actormlp@127.0.0.1:4053", "--timeout", "0" }, "actormlp: --timeout (actormlp.status.timeout-seconds) must be a number above 0 and at most 3600, got '0'")]
     public void Status_with_bad_flags_exits_2_naming_the_flag(string[] flags, string error)
     {
         var result = Cli.Run(["status", .. flags]);

@@ -83,7 +83,7 @@ public static class OptionTable
     public static readonly Option[] Status =
     [
         new("--coordinator", null, "ADDR", "akka.tcp://actormlp@HOST:PORT of the run's coordinator"),
-        new("--timeout", null, "SECONDS", "how long to wait for its answer (default 10)"),
+        new("--timeout", "actormlp.status.timeout-seconds", "SECONDS", "how long to wait for its answer"),
         new("--hostname", "akka.remote.dot-netty.tcp.hostname", "HOST", "address this short-lived node binds, which the coordinator answers (default 127.0.0.1)"),
         new("--tls", "actormlp.security.tls", "on|off", "mutual TLS, as the run's nodes (with --tls-ca and --tls-certificate)"),
         new("--tls-ca", "actormlp.security.ca", "FILE", "the cluster's certificate authority"),

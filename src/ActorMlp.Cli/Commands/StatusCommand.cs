@@ -23,10 +23,8 @@ public static class StatusCommand
             ?? throw new UsageException("status needs --coordinator akka.tcp://actormlp@HOST:PORT (the coordinator's address)");
         if (!Address.TryParse(given, out var address) || address.Host is null || address.Port is null)
             throw new UsageException($"--coordinator '{given}' is not an address like akka.tcp://actormlp@HOST:PORT");
-        string timeoutText = args.Get("--timeout") ?? "10";
-        if (!double.TryParse(timeoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0) || seconds > 3600)
-            throw new UsageException($"--timeout must be a number of seconds above 0 and at most 3600, got '{timeoutText}'");
         var config = ConfigLoader.Load(args, OptionTable.Status);
+        double seconds = new SettingsReader(config, OptionTable.Status).Double("actormlp.status.timeout-seconds", 0, 3600, exclusiveMin: true);
         ClusterSettings cluster;
         try { cluster = ClusterSettings.From(config); }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or Akka.Configuration.ConfigurationException)
