@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Core.Determinism;
+using ActorMlp.Core.Model;
+using ActorMlp.Core.Training;
+
+namespace ActorMlp.Cluster.Actors;
+
+/// <summary>
+/// The coordinator's check on authenticated workers (verify-fraction): it computes a fraction of the
+/// subtrees they send again, on the weights it sent them, and compares the bits. Any copy of a tree
+/// node has the same bits wherever it was computed, so a difference is a wrong value, never noise.
+/// Which nodes are checked is a function of the step, the node and a key the coordinator never sends:
+/// a worker cannot tell a checked node from another, and every copy of a chosen node is checked.
+/// </summary>
+public sealed class SpotCheck
+{
+    readonly ulong _key;
+    readonly LocalGradientEngine _engine;
+    readonly float[] _widened;
+
+    public SpotCheck(double fraction, ulong key, Mlp model, ISampleSource samples, TrainingPlan plan)
+    {
+        Fraction = fraction;
+        _key = key;
+        // One thread: the bits do not depend on it, and the coordinator's process also moves every tensor.
+        _engine = new LocalGradientEngine(model, samples, plan);
+        _widened = new float[model.Layout.Count];
+    }
+
+    public double Fraction { get; }
+
+    /// <summary>Whether node <paramref name="node"/> of step <paramref name="step"/> is checked: about <paramref name="fraction"/> of all (step, node) pairs, none at 0, all at 1.</summary>
+    public static bool Picks(ulong key, double fraction, long step, TreeNode node)
+    {
+        if (fraction <= 0) return false;
+        if (fraction >= 1) return true;
+        ulong h = SplitMix64.Mix(SplitMix64.Mix(key + (ulong)step) + ((ulong)(uint)node.Level << 32 | (uint)node.Index));
+        return (h >> 11) * (1.0 / (1UL << 53)) < fraction;
+    }
+
+    public bool Picks(long step, TreeNode node) => Picks(_key, Fraction, step, node);
+
+    /// <summary>
+    /// Computes <paramref name="node"/> of <paramref name="step"/> on the weights as the workers received
+    /// them (bfloat16 when the link narrows them) and says whether <paramref name="value"/> has its bits.
+    /// </summary>
+    public bool Confirms(WeightsSnapshot weights, StepAssignment step, TreeNode node, float[] value)
+    {
+        float[] parameters = weights.Values;
+        if (weights.Half is { } half)
+        {
+            Core.Tensors.BFloat16.Widen(half, _widened);
+            parameters = _widened;
+        }
+        float[] recomputed = _engine.ComputeNode(parameters, step, node);
+        return SameBits(recomputed.AsSpan(0, value.Length), value);
+    }
+
+    /// <summary>Equal as bit patterns: -0 differs from +0, which a float comparison would let pass.</summary>
+    public static bool SameBits(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        => MemoryMarshal.Cast<float, int>(a).SequenceEqual(MemoryMarshal.Cast<float, int>(b));
+}
