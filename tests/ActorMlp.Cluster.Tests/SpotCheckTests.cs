@@ -8,6 +8,13 @@ namespace ActorMlp.Cluster.Tests;
 
 public sealed class SpotCheckTests
 {
+    /// <summary>A fixed 32-byte key: the coordinator draws its own, these tests need the same picks each time.</summary>
+    static byte[] Key(int seed)
+    {
+        var rng = new SplitMix64((ulong)seed);
+        return Enumerable.Range(0, 4).SelectMany(_ => BitConverter.GetBytes(rng.Next())).ToArray();
+    }
+
     /// <summary>Every node of a 16-leaf tree, for steps 0..steps-1.</summary>
     static IEnumerable<(long Step, TreeNode Node)> Pairs(int steps)
     {
@@ -21,8 +28,8 @@ public sealed class SpotCheckTests
     public void Picks_nothing_at_zero_and_everything_at_one()
     {
         var pairs = Pairs(200).ToList();
-        Assert.DoesNotContain(pairs, p => SpotCheck.Picks(42, 0, p.Step, p.Node));
-        Assert.All(pairs, p => Assert.True(SpotCheck.Picks(42, 1, p.Step, p.Node)));
+        Assert.DoesNotContain(pairs, p => SpotCheck.Picks(Key(42), 0, p.Step, p.Node));
+        Assert.All(pairs, p => Assert.True(SpotCheck.Picks(Key(42), 1, p.Step, p.Node)));
     }
 
     [Theory]
@@ -32,7 +39,7 @@ public sealed class SpotCheckTests
     public void Picks_about_the_fraction_asked(double fraction)
     {
         var pairs = Pairs(1000).ToList();                                   // 31,000 pairs
-        double picked = pairs.Count(p => SpotCheck.Picks(0xC0FFEE, fraction, p.Step, p.Node)) / (double)pairs.Count;
+        double picked = pairs.Count(p => SpotCheck.Picks(Key(0xC0FFEE), fraction, p.Step, p.Node)) / (double)pairs.Count;
         // Five standard deviations of a binomial proportion.
         Assert.InRange(picked, fraction - 5 * Math.Sqrt(fraction * (1 - fraction) / pairs.Count), fraction + 5 * Math.Sqrt(fraction * (1 - fraction) / pairs.Count));
     }
@@ -41,9 +48,9 @@ public sealed class SpotCheckTests
     public void Picks_the_same_nodes_for_a_key_and_other_nodes_for_another_key()
     {
         var pairs = Pairs(300).ToList();
-        var first = pairs.Where(p => SpotCheck.Picks(7, 0.1, p.Step, p.Node)).ToList();
-        var again = pairs.Where(p => SpotCheck.Picks(7, 0.1, p.Step, p.Node)).ToList();
-        var other = pairs.Where(p => SpotCheck.Picks(8, 0.1, p.Step, p.Node)).ToList();
+        var first = pairs.Where(p => SpotCheck.Picks(Key(7), 0.1, p.Step, p.Node)).ToList();
+        var again = pairs.Where(p => SpotCheck.Picks(Key(7), 0.1, p.Step, p.Node)).ToList();
+        var other = pairs.Where(p => SpotCheck.Picks(Key(8), 0.1, p.Step, p.Node)).ToList();
         Assert.NotEmpty(first);
         Assert.Equal(first, again);
         Assert.True(first.Intersect(other).Count() < first.Count / 2, "another key picks mostly other nodes");
@@ -57,7 +64,7 @@ public sealed class SpotCheckTests
         foreach (int level in new[] { 0, 4 })
         {
             var atLevel = pairs.Where(p => p.Node.Level == level).ToList();
-            double picked = atLevel.Count(p => SpotCheck.Picks(99, 0.25, p.Step, p.Node)) / (double)atLevel.Count;
+            double picked = atLevel.Count(p => SpotCheck.Picks(Key(99), 0.25, p.Step, p.Node)) / (double)atLevel.Count;
             Assert.InRange(picked, 0.25 - 5 * Math.Sqrt(0.25 * 0.75 / atLevel.Count), 0.25 + 5 * Math.Sqrt(0.25 * 0.75 / atLevel.Count));
         }
     }
@@ -68,7 +75,7 @@ public sealed class SpotCheckTests
         var model = new Mlp(Fixtures.Spec);
         var samples = new SyntheticSamples(64);
         var trainer = Fixtures.NewTrainer();
-        var check = new SpotCheck(1, 1, model, samples, Fixtures.Plan);
+        var check = new SpotCheck(1, Key(1), model, samples, Fixtures.Plan);
         var weights = new WeightsSnapshot.Pool(model.Layout.Count).Take(0, trainer.Parameters);
         var step = Fixtures.Plan.Assignment(0);
         var node = new TreeNode(1, 1);
@@ -88,7 +95,7 @@ public sealed class SpotCheckTests
         var model = new Mlp(Fixtures.Spec);
         var samples = new SyntheticSamples(64);
         var trainer = Fixtures.NewTrainer();
-        var check = new SpotCheck(1, 1, model, samples, Fixtures.Plan);
+        var check = new SpotCheck(1, Key(1), model, samples, Fixtures.Plan);
         var weights = new WeightsSnapshot.Pool(model.Layout.Count, half: true).Take(0, trainer.Parameters);
         var received = new float[model.Layout.Count];
         Core.Tensors.BFloat16.Widen(weights.Half, received);

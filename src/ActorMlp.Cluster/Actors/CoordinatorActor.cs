@@ -82,7 +82,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             var samples = setup.Samples ?? throw new ArgumentException("verify-fraction needs the training data at the coordinator");
             // Drawn here and never sent: a worker that knew it could lie on the subtrees that go unchecked.
-            ulong key = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+            byte[] key = RandomNumberGenerator.GetBytes(32);
             _spotCheck = new SpotCheck(setup.Settings.VerifyFraction, key, setup.Model, samples, setup.Trainer.Plan);
         }
 

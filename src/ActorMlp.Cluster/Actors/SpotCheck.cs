@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Core.Determinism;
 using ActorMlp.Core.Model;
@@ -10,16 +12,17 @@ namespace ActorMlp.Cluster.Actors;
 /// The coordinator's check on authenticated workers (verify-fraction): it computes a fraction of the
 /// subtrees they send again, on the weights it sent them, and compares the bits. Any copy of a tree
 /// node has the same bits wherever it was computed, so a difference is a wrong value, never noise.
-/// Which nodes are checked is a function of the step, the node and a key the coordinator never sends:
-/// a worker cannot tell a checked node from another, and every copy of a chosen node is checked.
+/// Which nodes are checked is a keyed hash (HMAC-SHA256) of the step and the node, under a key the
+/// coordinator never sends: a worker cannot tell which of its subtrees will be checked, not even from
+/// the ones it saw checked before (a timing it might measure), and every copy of a chosen node is checked.
 /// </summary>
 public sealed class SpotCheck
 {
-    readonly ulong _key;
+    readonly byte[] _key;
     readonly LocalGradientEngine _engine;
     readonly float[] _widened;
 
-    public SpotCheck(double fraction, ulong key, Mlp model, ISampleSource samples, TrainingPlan plan)
+    public SpotCheck(double fraction, byte[] key, Mlp model, ISampleSource samples, TrainingPlan plan)
     {
         Fraction = fraction;
         _key = key;
@@ -31,12 +34,17 @@ public sealed class SpotCheck
     public double Fraction { get; }
 
     /// <summary>Whether node <paramref name="node"/> of step <paramref name="step"/> is checked: about <paramref name="fraction"/> of all (step, node) pairs, none at 0, all at 1.</summary>
-    public static bool Picks(ulong key, double fraction, long step, TreeNode node)
+    public static bool Picks(ReadOnlySpan<byte> key, double fraction, long step, TreeNode node)
     {
         if (fraction <= 0) return false;
         if (fraction >= 1) return true;
-        ulong h = SplitMix64.Mix(SplitMix64.Mix(key + (ulong)step) + ((ulong)(uint)node.Level << 32 | (uint)node.Index));
-        return (h >> 11) * (1.0 / (1UL << 53)) < fraction;
+        Span<byte> message = stackalloc byte[16];
+        BinaryPrimitives.WriteInt64LittleEndian(message, step);
+        BinaryPrimitives.WriteInt32LittleEndian(message[8..], node.Level);
+        BinaryPrimitives.WriteInt32LittleEndian(message[12..], node.Index);
+        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, message, hash);
+        return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53)) < fraction;
     }
 
     public bool Picks(long step, TreeNode node) => Picks(_key, Fraction, step, node);
