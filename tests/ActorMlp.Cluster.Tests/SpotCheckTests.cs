@@ -90,12 +90,12 @@ public sealed class SpotCheckTests
     }
 
     [Fact]
-    public void Confirms_on_the_weights_the_workers_received_in_bfloat16()
+    public void Confirms_a_node_that_crossed_a_bfloat16_link_both_ways()
     {
         var model = new Mlp(Fixtures.Spec);
         var samples = new SyntheticSamples(64);
         var trainer = Fixtures.NewTrainer();
-        var check = new SpotCheck(1, Key(1), model, samples, Fixtures.Plan);
+        var check = new SpotCheck(1, Key(1), model, samples, Fixtures.Plan, bf16Wire: true);
         var weights = new WeightsSnapshot.Pool(model.Layout.Count, half: true).Take(0, trainer.Parameters);
         var received = new float[model.Layout.Count];
         Core.Tensors.BFloat16.Widen(weights.Half, received);
@@ -103,9 +103,15 @@ public sealed class SpotCheckTests
         var node = TreeNode.Root(Fixtures.Plan.MicroShards);
         var worker = new float[model.NodeLength];
         new LeafComputer(model, samples, Fixtures.Plan).ComputeNode(received, step, node, worker);
+        var arrived = new float[model.NodeLength];
+        var wire = new ushort[SubtreeWire16.Length(model.NodeLength)];
+        SubtreeWire16.Narrow(worker, wire);
+        SubtreeWire16.Widen(wire, arrived);
 
-        Assert.True(check.Confirms(weights, step, node, worker));
-        Assert.NotEqual(received, trainer.Parameters);                        // the check is not vacuous: the widths differ
+        Assert.True(check.Confirms(weights, step, node, arrived));
+        // Not vacuous: the weights and the node each differ from their full-width forms.
+        Assert.NotEqual(received, trainer.Parameters);
+        Assert.False(check.Confirms(weights, step, node, worker));
     }
 
     [Fact]

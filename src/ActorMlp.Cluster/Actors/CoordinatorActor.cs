@@ -83,7 +83,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             var samples = setup.Samples ?? throw new ArgumentException("verify-fraction needs the training data at the coordinator");
             // Drawn here and never sent: a worker that knew it could lie on the subtrees that go unchecked.
             byte[] key = RandomNumberGenerator.GetBytes(32);
-            _spotCheck = new SpotCheck(setup.Settings.VerifyFraction, key, setup.Model, samples, setup.Trainer.Plan);
+            _spotCheck = new SpotCheck(setup.Settings.VerifyFraction, key, setup.Model, samples, setup.Trainer.Plan,
+                bf16Wire: setup.Settings.WirePrecision == WirePrecision.Bf16);
         }
 
         Receive<RegisterWorker>(Register);

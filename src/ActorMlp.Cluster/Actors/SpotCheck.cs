@@ -21,14 +21,18 @@ public sealed class SpotCheck
     readonly byte[] _key;
     readonly LocalGradientEngine _engine;
     readonly float[] _widened;
+    // Subtrees that crossed a bfloat16 link: the recomputed value takes the same way before it is compared.
+    readonly ushort[]? _wire;
 
-    public SpotCheck(double fraction, byte[] key, Mlp model, ISampleSource samples, TrainingPlan plan)
+    /// <param name="bf16Wire">Whether subtrees arrive in bfloat16 (<see cref="SubtreeWire16"/>), as on a socket link with wire-precision bf16.</param>
+    public SpotCheck(double fraction, byte[] key, Mlp model, ISampleSource samples, TrainingPlan plan, bool bf16Wire = false)
     {
         Fraction = fraction;
         _key = key;
         // One thread: the bits do not depend on it, and the coordinator's process also moves every tensor.
         _engine = new LocalGradientEngine(model, samples, plan);
         _widened = new float[model.Layout.Count];
+        if (bf16Wire) _wire = new ushort[SubtreeWire16.Length(model.NodeLength)];
     }
 
     public double Fraction { get; }
@@ -51,7 +55,8 @@ public sealed class SpotCheck
 
     /// <summary>
     /// Computes <paramref name="node"/> of <paramref name="step"/> on the weights as the workers received
-    /// them (bfloat16 when the link narrows them) and says whether <paramref name="value"/> has its bits.
+    /// them (bfloat16 when the link narrows them) and says whether <paramref name="value"/> has its bits,
+    /// those of the value as it arrives: on a bfloat16 link, its gradient rounded to bfloat16.
     /// </summary>
     public bool Confirms(WeightsSnapshot weights, StepAssignment step, TreeNode node, float[] value)
     {
@@ -61,8 +66,13 @@ public sealed class SpotCheck
             Core.Tensors.BFloat16.Widen(half, _widened);
             parameters = _widened;
         }
-        float[] recomputed = _engine.ComputeNode(parameters, step, node);
-        return SameBits(recomputed.AsSpan(0, value.Length), value);
+        var recomputed = _engine.ComputeNode(parameters, step, node).AsSpan(0, value.Length);
+        if (_wire is not null)
+        {
+            SubtreeWire16.Narrow(recomputed, _wire);
+            SubtreeWire16.Widen(_wire, recomputed);
+        }
+        return SameBits(recomputed, value);
     }
 
     /// <summary>Equal as bit patterns: -0 differs from +0, which a float comparison would let pass.</summary>
