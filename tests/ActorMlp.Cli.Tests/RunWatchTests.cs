@@ -54,6 +54,8 @@ public sealed class RunWatchTests : IDisposable
         ("actormlp_workers", ""),
         ("actormlp_leaves_reassigned_total", ""),
         ("actormlp_frames_refused_total", ""),
+        ("actormlp_subtrees_verified_total", ""),
+        ("actormlp_subtrees_refused_total", ""),
     ];
 
     [Fact]

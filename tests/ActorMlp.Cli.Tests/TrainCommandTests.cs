@@ -96,6 +96,22 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Verifying_every_subtree_keeps_the_bits_of_one_process()
+    {
+        string local = Cli.Sha(_cli.Train([.. Small, "--workers", "0"]));
+        Assert.Equal(local, Cli.Sha(_cli.Train([.. Small, "--workers", "2", "--verify-fraction", "1"])));
+    }
+
+    [Fact]
+    public void Verifying_every_subtree_on_a_bfloat16_link_keeps_its_bits()
+    {
+        // A worker dropped by mistake would leave the run waiting for another: not for long here.
+        string conf = _cli.Write("short-wait.conf", "actormlp.cluster.no-worker-timeout = 10s\n");
+        string[] bf16 = [.. Small, "--workers", "2", "--wire-precision", "bf16", "--config", conf];
+        Assert.Equal(Cli.Sha(_cli.Train(bf16)), Cli.Sha(_cli.Train([.. bf16, "--verify-fraction", "1"])));
+    }
+
+    [Fact]
     public void Peer_reduction_in_bf16_gives_the_same_bits_for_two_and_three_workers_and_one_process()
     {
         string two = Cli.Sha(_cli.Train([.. Small, "--workers", "2", "--reduction", "peer", "--wire-precision", "bf16"]));

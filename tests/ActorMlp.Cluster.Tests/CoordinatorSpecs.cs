@@ -17,7 +17,7 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
     IActorRef StartCoordinator(int minWorkers = 1, Hosting.ClusterSettings? settings = null)
     {
         var setup = new CoordinatorSetup(new Mlp(Fixtures.Spec), _trainer, Fixtures.Fingerprint, _log,
-            (settings ?? Fixtures.AkkaLink) with { MinWorkers = minWorkers }, _done);
+            (settings ?? Fixtures.AkkaLink) with { MinWorkers = minWorkers }, _done, Samples: new SyntheticSamples(64));
         return Sys.ActorOf(Props.Create(() => new CoordinatorActor(setup)), CoordinatorActor.Name);
     }
 
@@ -246,5 +246,65 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.NotEqual("", first.TensorEndpoint);
         coordinator.Tell(new RegisterWorker("w", 1, Fixtures.Fingerprint), probe.Ref); // its tensor link never opened
         Assert.Equal(first, probe.ExpectMsg<WorkerAccepted>() with { Model = first.Model, Plan = first.Plan });
+    }
+
+    [Fact]
+    public void Coordinator_checking_every_subtree_of_honest_workers_keeps_the_local_bits()
+    {
+        var coordinator = StartCoordinator(2, Fixtures.AkkaLink with { VerifyFraction = 1 });
+        var a = new ProbeWorker(this, "a");
+        var b = new ProbeWorker(this, "b");
+        a.Register(coordinator);
+        b.Register(coordinator);
+        for (int step = 0; step < Fixtures.Plan.TotalSteps; step++)
+            foreach (var w in new[] { a, b }) w.Do(w.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(RunStatus.Finished, _done.Task.Result.Status);
+        Assert.IsType<StopWorking>(a.Probe.ReceiveOne(TimeSpan.FromSeconds(5)));
+        Assert.IsType<StopWorking>(b.Probe.ReceiveOne(TimeSpan.FromSeconds(5)));
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
+    }
+
+    [Fact]
+    public void Coordinator_drops_a_worker_whose_subtree_differs_from_the_recomputation_and_keeps_the_local_bits()
+    {
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Akka.Event.Error));
+        var coordinator = StartCoordinator(2, Fixtures.AkkaLink with { VerifyFraction = 1 });
+        var a = new ProbeWorker(this, "a");
+        var liar = new ProbeWorker(this, "liar");
+        a.Register(coordinator);
+        liar.Register(coordinator);
+        var jobA = a.NextJob();
+        var jobLiar = liar.NextJob();
+        Assert.Equal((0, 2, 2, 4), (jobA.FirstLeaf, jobA.EndLeaf, jobLiar.FirstLeaf, jobLiar.EndLeaf));
+
+        a.Do(jobA);                                                          // summed in before the lie arrives
+        var node = new TreeNode(1, 1);
+        var wrong = liar.Compute(jobLiar, node);
+        wrong[0] += 1e-3f;                                                   // finite and well-formed, but wrong
+        liar.Send(jobLiar.Step, node, wrong);
+
+        var refused = liar.Probe.ExpectMsg<WorkerRefused>(TimeSpan.FromSeconds(5));
+        Assert.Contains("step 0, leaves 2–3, differs from the recomputation", refused.Reason);
+        var logged = errors.ExpectMsg<Akka.Event.Error>(TimeSpan.FromSeconds(5));
+        Assert.Contains("worker liar sent a wrong subtree", logged.ToString());
+
+        // The step starts over on the honest worker alone: nothing of it comes from the liar.
+        var redo = a.NextJob();
+        Assert.Equal((0L, 0, 4), (redo.Step, redo.FirstLeaf, redo.EndLeaf));
+
+        // Neither the liar nor another worker from its node is taken in again.
+        var again = CreateTestProbe();
+        coordinator.Tell(new RegisterWorker("liar", 1, Fixtures.Fingerprint), again.Ref);
+        Assert.Contains("dropped from this run", again.ExpectMsg<WorkerRefused>().Reason);
+        coordinator.Tell(new RegisterWorker("liar-2", 1, Fixtures.Fingerprint), again.Ref);
+        Assert.Contains("dropped from this run", again.ExpectMsg<WorkerRefused>().Reason);
+
+        a.Do(redo);
+        for (long step = 1; step < Fixtures.Plan.TotalSteps; step++) a.Do(a.NextJob());
+        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(RunStatus.Finished, _done.Task.Result.Status);
+        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
     }
 }

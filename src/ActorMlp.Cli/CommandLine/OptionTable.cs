@@ -54,6 +54,7 @@ public static class OptionTable
         new("--tls", "actormlp.security.tls", "on|off", "mutual TLS on every connection (Akka remoting and tensor links), with --tls-ca and --tls-certificate"),
         new("--tls-ca", "actormlp.security.ca", "FILE", "the cluster's certificate authority (ca.crt of actormlp certs create)"),
         new("--tls-certificate", "actormlp.security.certificate", "FILE", "this node's certificate and key, PKCS#12 (node-N.p12)"),
+        new("--verify-fraction", "actormlp.cluster.verify-fraction", "F", "star: the coordinator recomputes this fraction of the workers' subtrees and drops a worker whose bits differ (0: off)"),
         new("--wire-precision", "actormlp.cluster.wire-precision", "P", "fp32 | bf16: bf16 halves the socket link's bytes (peer: the gradient tree in bfloat16, the same bits for any K and --workers 0); not bit-equal to fp32"),
     ];
 

@@ -22,6 +22,8 @@ public static class TrainCommand
         var wall = Stopwatch.StartNew();
         var job = TrainingJob.Prepare(args, OptionTable.Train, error);
         var s = job.Settings;
+        if (s.Workers == 0 && s.Cluster.VerifyFraction > 0)
+            throw new UsageException("--verify-fraction checks the subtrees workers send; it needs --workers 1 or more");
         using var metrics = MetricsEndpoint.Start(s.MetricsHost, s.MetricsPort);
         using var trace = job.OpenTrace(s.Workers);
         var run = job.OpenRunFolder();

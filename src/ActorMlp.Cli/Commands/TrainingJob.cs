@@ -114,7 +114,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
             ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Trainer.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
             : null;
         return new CoordinatorSetup(Model, Trainer, TrainSettings.Fingerprint(Data.Fingerprint()), observer, cluster,
-            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null, trace);
+            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null, trace, Data.Train);
     }
 
     /// <summary>The step trace of --trace FILE.json, or null without it; it needs a star run through the cluster.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Security.Cryptography;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Cluster.Protocol;
@@ -18,7 +19,9 @@ namespace ActorMlp.Cluster.Actors;
 /// of leaves (balanced by cores) with the step's weights, gathers the subtree values into the
 /// canonical reduction tree, applies the optimizer to the root and starts the next step. Leaves of
 /// a worker that is lost are given to the others within the same step; copies and stale values are
-/// dropped, malformed ones refused, so the weights never depend on who computed what.
+/// dropped, malformed ones refused, so the weights never depend on who computed what. With
+/// verify-fraction some subtrees are computed again here (<see cref="SpotCheck"/>); a worker whose
+/// bits differ is dropped for the rest of the run and the step starts over without it.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
@@ -46,6 +49,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly Stopwatch _stepTime = new();
     readonly StepDeadline _deadline;
     readonly StepWatch _watch;
+    readonly SpotCheck? _spotCheck;
+    // Workers caught sending a wrong subtree, by id and by node: they are refused for the rest of the run.
+    readonly HashSet<string> _dropped = [];
+    readonly HashSet<Address> _droppedAt = [];
     TensorServer? _server;
     WeightsSnapshot? _snapshot;
     // The next step's weights, written by the optimizer in its pass; null when they must be copied.
@@ -71,6 +78,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
         _watch = new StepWatch(setup.Trace, new StragglerDetector(setup.Settings.StragglerWindow, setup.Settings.StragglerFactor), setup.Trainer.Plan.Batch,
             timings: setup.Settings.TensorLink == TensorLinkKind.Socket);
+        if (setup.Settings.VerifyFraction > 0)
+        {
+            var samples = setup.Samples ?? throw new ArgumentException("verify-fraction needs the training data at the coordinator");
+            // Drawn here and never sent: a worker that knew it could lie on the subtrees that go unchecked.
+            byte[] key = RandomNumberGenerator.GetBytes(32);
+            _spotCheck = new SpotCheck(setup.Settings.VerifyFraction, key, setup.Model, samples, setup.Trainer.Plan,
+                bf16Wire: setup.Settings.WirePrecision == WirePrecision.Bf16);
+        }
 
         Receive<RegisterWorker>(Register);
         Receive<GetStatus>(_ => Sender.Tell(Status()));
@@ -130,6 +145,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     void Register(RegisterWorker m)
     {
+        if (_dropped.Contains(m.WorkerId) || _droppedAt.Contains(Sender.Path.Address))
+        {
+            string dropped = $"worker {m.WorkerId} at {Sender.Path.Address} was dropped from this run for sending a wrong subtree";
+            _log.Warning("refused {0}", dropped);
+            Sender.Tell(new WorkerRefused(dropped));
+            return;
+        }
         if (WorkerRoster.Refusal(m, _setup.Fingerprint) is { } reason)
         {
             _log.Warning("refused {0}", reason);
@@ -334,6 +356,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     void Accept(SubtreeArrived m)
     {
         string? problem = Check(m);
+        if (problem is null && _spotCheck is not null && _spotCheck.Picks(m.Step, m.Node))
+        {
+            if (!_spotCheck.Confirms(_snapshot!, _inFlight!.Value, m.Node, m.Value))
+            {
+                Refute(m);
+                return;
+            }
+            TrainingMetrics.SubtreeVerified();
+        }
         if (problem is not null || !_assembler.TryAdd(m.Node, m.Value))
         {
             if (problem is not null && problem != "stale") _log.Warning("rejected {0} of step {1} from worker {2}: {3}", m.Node, m.Step, m.WorkerId, problem);
@@ -342,6 +373,29 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         }
         _watch.SubtreeAccepted();
         if (_assembler.Complete) CompleteStep();
+    }
+
+    /// <summary>
+    /// A worker sent a subtree whose bits differ from this coordinator's own computation of it: it is
+    /// dropped and refused for the rest of the run. Whatever else of the step came from it may be wrong
+    /// too and is already summed in, so the step starts over: every leaf goes to the other workers.
+    /// </summary>
+    void Refute(SubtreeArrived m)
+    {
+        _nodes.Return(m.Value);
+        TrainingMetrics.SubtreeRefused();
+        var node = m.Node;
+        string reason = $"its subtree of step {m.Step}, leaves {node.FirstLeaf}–{node.EndLeaf - 1}, differs from the recomputation";
+        _log.Error("worker {0} sent a wrong subtree: {1}; it is dropped from the run and step {2} starts over without it", m.WorkerId, reason, m.Step);
+        if (_workers.TryGet(m.WorkerId, out var liar))
+        {
+            _dropped.Add(liar.Id);
+            _droppedAt.Add(liar.Address);
+            liar.Actor.Tell(new WorkerRefused($"the coordinator dropped worker {liar.Id} from the run: {reason}"));
+        }
+        _assembler.Clear(_returnNode);
+        Array.Fill(_owner, null);
+        Lose(m.WorkerId, reason);
     }
 
     string? Check(SubtreeArrived m)

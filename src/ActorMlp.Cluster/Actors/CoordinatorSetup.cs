@@ -9,6 +9,7 @@ namespace ActorMlp.Cluster.Actors;
 /// workers must match, and who records the run. With Peer the workers reduce among themselves and keep
 /// replicas of the trainer built from that recipe; Resumed says the trainer's state came from a checkpoint.
 /// Trace, when given, receives the step timeline (--trace); the coordinator closes it when the run ends.
+/// Samples, the training data, lets the coordinator recompute workers' subtrees (verify-fraction).
 /// </summary>
 public sealed record CoordinatorSetup(
     Mlp Model,
@@ -19,7 +20,8 @@ public sealed record CoordinatorSetup(
     TaskCompletionSource<RunOutcome> Done,
     Protocol.PeerRecipe? Peer = null,
     bool Resumed = false,
-    Watch.ChromeTrace? Trace = null);
+    Watch.ChromeTrace? Trace = null,
+    ISampleSource? Samples = null);
 
 public enum RunStatus { Finished, Failed, Interrupted }
 

@@ -38,6 +38,9 @@ public sealed record ClusterSettings
     public required double StragglerFactor { get; init; }
     public required int StragglerWindow { get; init; }
 
+    /// <summary>The fraction of the subtrees workers send that the coordinator computes again and compares bit for bit (0: none).</summary>
+    public required double VerifyFraction { get; init; }
+
     /// <summary>The cluster's authority and this node's certificate when actormlp.security.tls is on: every connection is mutual TLS.</summary>
     public NodeTrust? Trust { get; init; }
 
@@ -81,12 +84,16 @@ public sealed record ClusterSettings
             JoinTimeout = Read(config, p + "join-timeout", k => config.GetTimeSpan(k)),
             StragglerFactor = Read(config, p + "straggler-factor", k => config.GetDouble(k)),
             StragglerWindow = Read(config, p + "straggler-window", k => config.GetInt(k)),
+            VerifyFraction = Read(config, p + "verify-fraction", k => config.GetDouble(k)),
         };
         settings = settings with { Trust = ReadTrust(config) };
         if (settings.Reduction == ReductionKind.Peer && settings.TensorLink != TensorLinkKind.Socket)
             throw new ArgumentException($"{p}reduction peer needs {p}tensor-link socket: workers send tensors to each other's endpoints");
         if (settings.WirePrecision == WirePrecision.Bf16 && settings.TensorLink != TensorLinkKind.Socket)
             throw new ArgumentException($"{p}wire-precision bf16 needs {p}tensor-link socket");
+        if (!(settings.VerifyFraction is >= 0 and <= 1)) throw new ArgumentException($"{p}verify-fraction must be between 0 and 1, got {settings.VerifyFraction}");
+        if (settings.VerifyFraction > 0 && settings.Reduction == ReductionKind.Peer)
+            throw new ArgumentException($"{p}verify-fraction needs {p}reduction star: in a peer run no one node sees the workers' subtrees whole");
         if (settings.DeadlineFactor < 1) throw new ArgumentException($"{p}step-deadline-factor must be at least 1, got {settings.DeadlineFactor}");
         if (!(settings.StragglerFactor > 1)) throw new ArgumentException($"{p}straggler-factor must be above 1, got {settings.StragglerFactor}");
         if (settings.StragglerWindow < 2) throw new ArgumentException($"{p}straggler-window must be at least 2, got {settings.StragglerWindow}");

@@ -32,7 +32,7 @@ public static class TrainingMetrics
     static double _samplesPerSecond;
     static int _workers;
     // Observed rather than added to, so that a healthy run shows them at 0 instead of not at all.
-    static long _reassigned, _refused;
+    static long _reassigned, _refused, _verified, _wrong;
 
     static TrainingMetrics()
     {
@@ -40,6 +40,10 @@ public static class TrainingMetrics
             "leaves given to another worker (a worker lost or late)");
         Meter.CreateObservableCounter("actormlp.frames.refused", () => Interlocked.Read(ref _refused), "{frame}",
             "tensor connections and frames refused (unknown worker, another run's token, failed handshake)");
+        Meter.CreateObservableCounter("actormlp.subtrees.verified", () => Interlocked.Read(ref _verified), "{subtree}",
+            "workers' subtrees the coordinator computed again and found bit-equal (verify-fraction)");
+        Meter.CreateObservableCounter("actormlp.subtrees.refused", () => Interlocked.Read(ref _wrong), "{subtree}",
+            "workers' subtrees whose bits differed from the coordinator's computation; their senders were dropped");
         Meter.CreateObservableGauge("actormlp.samples.rate", () => Volatile.Read(ref _samplesPerSecond), "{sample}/s", "training samples per second over the recent steps");
         Meter.CreateObservableGauge("actormlp.workers", () => Volatile.Read(ref _workers), "{worker}", "workers registered with the coordinator");
     }
@@ -68,4 +72,8 @@ public static class TrainingMetrics
     }
 
     public static void FrameRefused() => Interlocked.Increment(ref _refused);
+
+    public static void SubtreeVerified() => Interlocked.Increment(ref _verified);
+
+    public static void SubtreeRefused() => Interlocked.Increment(ref _wrong);
 }
