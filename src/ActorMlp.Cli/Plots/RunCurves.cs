@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Runs;
+using ActorMlp.Data;
 
 namespace ActorMlp.Cli.Plots;
 
@@ -75,9 +76,9 @@ public sealed record RunCurves(
             {
                 double value = double.NaN;
                 if (fields[c].Length > 0 && (!double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value)))
-                    throw new UsageException($"{source} line {i + 1}, column '{header[c]}': '{Shorten(fields[c])}' is not a finite number");
+                    throw new UsageException($"{source} line {i + 1}, column '{Excerpt.Of(header[c])}': '{Excerpt.Of(fields[c])}' is not a finite number");
                 if (double.IsNaN(value) && Required.Contains(header[c]))
-                    throw new UsageException($"{source} line {i + 1}, column '{header[c]}': empty");
+                    throw new UsageException($"{source} line {i + 1}, column '{Excerpt.Of(header[c])}': empty");
                 columns[header[c]].Add(value);
             }
         }
@@ -87,6 +88,4 @@ public sealed record RunCurves(
         return new RunCurves(name, Column("epoch"), Column("train_loss"), Column("test_loss"), Column("train_accuracy"),
             Column("test_accuracy"), Column("test_rmse"), Column("learning_rate"));
     }
-
-    static string Shorten(string field) => field.Length <= 20 ? field : field[..20] + "...";
 }

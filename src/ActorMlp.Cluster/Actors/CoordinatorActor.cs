@@ -127,7 +127,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             string host = _setup.Settings.TensorHost;
             if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
             _server = new TensorServer(host, _setup.Settings.TensorPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
-                warning => _log.Warning(warning), _setup.Settings.Trust);
+                warning => _log.Warning(warning), _setup.Settings.Trust, reportWrites: _setup.Trace is not null);
             _log.Info("tensor endpoint listening on {0}", _server.Endpoint);
         }
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,

@@ -64,7 +64,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         _setup = setup;
         _recipe = setup.Peer ?? throw new ArgumentException("a peer-to-peer coordinator needs a recipe");
         _deadline = new StepDeadline(setup.Settings.DeadlineFloor, setup.Settings.DeadlineFactor);
-        _watch = new StepWatch(null, new StragglerDetector(setup.Settings.StragglerWindow, setup.Settings.StragglerFactor), setup.Trainer.Plan.Batch);
+        _watch = new StepWatch(null, null, setup.Trainer.Plan.Batch, timings: false);
         _state = TrainerState.Capture(setup.Trainer);
         _fromSeed = setup.Trainer.Step == 0 && !setup.Resumed;
         _notified = setup.Trainer.Step;

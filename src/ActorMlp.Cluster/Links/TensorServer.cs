@@ -26,6 +26,7 @@ public sealed class TensorServer : IDisposable
     readonly Hosting.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
     readonly ConcurrentDictionary<string, Connection> _connections = new();
     readonly ConcurrentDictionary<string, byte> _admitted = new();
+    readonly bool _reportWrites;
     volatile bool _disposed;
     int _awaitingHello;
 
@@ -38,8 +39,11 @@ public sealed class TensorServer : IDisposable
     /// <summary>host:port that workers connect to.</summary>
     public string Endpoint { get; }
 
-    public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null)
+    /// <param name="reportWrites">Tell the owner when each weights frame was written (<see cref="WeightsWritten"/>): only a traced run needs it, and it is a message per worker and step.</param>
+    public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null,
+        bool reportWrites = false)
     {
+        _reportWrites = reportWrites;
         _trust = trust;
         _token = token;
         _nodes = nodes;
@@ -116,7 +120,7 @@ public sealed class TensorServer : IDisposable
             greeted = true;
             Interlocked.Decrement(ref _awaitingHello);
 
-            connection = new Connection(client, stream, _token, workerId, _warn, _owner);
+            connection = new Connection(client, stream, _token, workerId, _warn, _reportWrites ? _owner : null);
             if (_connections.TryGetValue(workerId, out var previous)) previous.Dispose();
             _connections[workerId] = connection;
             _owner.Tell(new LinkOpened(workerId));
@@ -219,11 +223,11 @@ public sealed class TensorServer : IDisposable
 
         readonly string _workerId;
         readonly Action<string> _warn;
-        readonly IActorRef _owner;
+        readonly IActorRef? _writes;
 
-        public Connection(TcpClient client, Stream stream, long token, string workerId, Action<string> warn, IActorRef owner)
+        public Connection(TcpClient client, Stream stream, long token, string workerId, Action<string> warn, IActorRef? writes)
         {
-            _owner = owner;
+            _writes = writes;
             _workerId = workerId;
             _warn = warn;
             _token = token;
@@ -251,7 +255,7 @@ public sealed class TensorServer : IDisposable
                     _stream.Write(_header);
                     if (snapshot.Half is { } half) _stream.Write(MemoryMarshal.AsBytes(half.AsSpan()));
                     else _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
-                    _owner.Tell(new WeightsWritten(_workerId, snapshot.Step, start, System.Diagnostics.Stopwatch.GetTimestamp()));
+                    _writes?.Tell(new WeightsWritten(_workerId, snapshot.Step, start, System.Diagnostics.Stopwatch.GetTimestamp()));
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
                 {

@@ -11,9 +11,10 @@ namespace ActorMlp.Cluster.Watch;
 /// `actormlp status`. Everything is on the coordinator's clock: a worker reports durations only, and
 /// its phases are placed backwards from the moment its timing frame, sent right behind its last
 /// subtree, is read — so the worker's "subtree sent" ends when the coordinator has the subtree.
-/// Without <paramref name="timings"/> (the Akka-message link, which carries none) no worker is waited for.
+/// Without <paramref name="timings"/> (the Akka-message link and peer runs carry none) no worker is waited for;
+/// without <paramref name="straggler"/> no worker is named.
 /// </summary>
-public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, int batch, bool timings = true) : IDisposable
+public sealed class StepWatch(ChromeTrace? trace, StragglerDetector? straggler, int batch, bool timings = true) : IDisposable
 {
     const int CoordinatorPid = 1, ReduceTid = 0, WorkerTid = 1;
     const int RateWindow = 20;
@@ -112,7 +113,7 @@ public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, i
             trace.Span("subtree sent", pid, WorkerTid, sentStart, sentEnd, m.Step, m.WorkerId);
             if (_owed.TryGetValue(m.Step, out var owed)) owed.Remove(m.WorkerId);
         }
-        return straggler.Observe(m.WorkerId, compute, wait);
+        return straggler?.Observe(m.WorkerId, compute, wait);
     }
 
     /// <summary>Whether a worker still owes its timing of <paramref name="step"/> (only counted with a trace).</summary>
@@ -120,7 +121,7 @@ public sealed class StepWatch(ChromeTrace? trace, StragglerDetector straggler, i
 
     public void Lost(string worker)
     {
-        straggler.Forget(worker);
+        straggler?.Forget(worker);
         _last.Remove(worker);
         foreach (var owed in _owed.Values) owed.Remove(worker);
     }
