@@ -5,15 +5,23 @@
 # per training step, and removes every namespace, veth, bridge and process it made, also on Ctrl-C
 # or failure. Needs root.
 #
-#   deploy/netns-cluster.sh [--workers K] [--rate R] [--out RUN_DIR] [--timeout S] [--dll PATH] [train flags]
+#   deploy/netns-cluster.sh [--workers K] [--rate R] [--out RUN_DIR] [--timeout S] [--dll PATH]
+#                           [--bootstrap [--cache DIR]] [train flags]
 #   deploy/netns-cluster.sh --workers 2 --data digits --epochs 3
 #   deploy/netns-cluster.sh --workers 4 --rate 1gbit --data fashion-mnist --layers 784,256,128,10 --batch 512 --epochs 1
+#   deploy/netns-cluster.sh --workers 2 --bootstrap --data fashion-mnist --epochs 1
 #
 #   --workers K    worker nodes (default 2), one namespace each, besides the coordinator's
 #   --rate R       cap of each node's link, each way: a tc rate (1gbit, 100mbit, ...) or none (default 1gbit)
 #   --out RUN_DIR  the run folder (default runs/netns-<timestamp>); logs go to RUN_DIR/logs/
 #   --timeout S    stop the run and fail after S seconds (default 0: no limit)
 #   --dll PATH     run this actormlp.dll instead of building src/ActorMlp.Cli (Release)
+#   --bootstrap    workers start as on fresh machines: no data (they fetch the run's training set
+#                  from the coordinator into an empty cache folder each), no seed address (discovery
+#                  by config on the coordinator's management endpoint, 10.231.0.1:8558), and mutual
+#                  TLS on both planes with certificates made for the run (actormlp certs create)
+#   --cache DIR    with --bootstrap: worker i's cache is DIR/worker-i and is kept, so a second run
+#                  with the same DIR fetches nothing (default: a fresh folder, removed afterwards)
 #
 # Every other flag goes to the coordinator and to each worker, as with deploy/local-cluster.sh
 # (--reduction, --wire-precision, --tensor-link included). Node i lives in namespace amlp<PID>-n<i>
@@ -27,7 +35,7 @@
 # what is left with `ip netns del amlpPID-nI` and `ip link del amlpPIDb`.
 set -euo pipefail
 
-usage() { echo usage:; sed -n '8,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { echo usage:; sed -n '8,25p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "netns-cluster: $*" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,10 +48,14 @@ rate=1gbit
 out=""
 timeout=0
 dll=""
+bootstrap=0
+cache=""
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --workers|--rate|--out|--timeout|--dll) [[ $# -ge 2 ]] || die "$1 needs a value" ;;&
+    --workers|--rate|--out|--timeout|--dll|--cache) [[ $# -ge 2 ]] || die "$1 needs a value" ;;&
+    --bootstrap) bootstrap=1; shift ;;
+    --cache) cache=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -51,7 +63,9 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout=$2; shift 2 ;;
     --dll) dll=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    --hostname|--port|--seed-node|--min-workers|--worker-id|--hostname=*|--port=*|--seed-node=*|--min-workers=*|--worker-id=*)
+    --hostname|--port|--seed-node|--min-workers|--worker-id|--hostname=*|--port=*|--seed-node=*|--min-workers=*|--worker-id=*|\
+    --discovery|--discovery-endpoints|--management-hostname|--cache-dir|--tls|--tls-ca|--tls-certificate|\
+    --discovery=*|--discovery-endpoints=*|--management-hostname=*|--cache-dir=*|--tls=*|--tls-ca=*|--tls-certificate=*)
       die "${1%%=*} is set by this script for each node; leave it out" ;;
     *) args+=("$1"); shift ;;
   esac
@@ -61,6 +75,7 @@ done
   || die "--rate must be a tc rate such as 1gbit, 100mbit or 500kbit, or none, got '$rate'"
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout must be a whole number of seconds, got '$timeout'"
 if [[ -n $dll && ! -f $dll ]]; then die "the program '$dll' does not exist"; fi
+if [[ -n $cache && $bootstrap -eq 0 ]]; then die "--cache goes with --bootstrap (workers that fetch their data)"; fi
 
 amlp_check_machine || exit 1
 
@@ -92,6 +107,25 @@ if ! amlp_net_up $((workers + 1)) "$rate" 2> "$logs/network.err.log"; then
   exit 1
 fi
 echo "network $AMLP_ID: coordinator ${AMLP_ADDR[0]}, $workers worker(s) ${AMLP_ADDR[1]}..${AMLP_ADDR[$workers]}, rate $rate, logs in $logs" >&2
+
+if ((bootstrap)); then
+  # Certificates for every node's address; node i gets node-(i+1).p12.
+  hosts=$(IFS=,; echo "${AMLP_ADDR[*]}")
+  if ! dotnet "$dll" certs create --out "$logs/certs" --nodes $((workers + 1)) --hosts "$hosts" > "$logs/certs.log" 2>&1; then
+    echo "netns-cluster: making the certificates failed: $(tail -n 1 "$logs/certs.log")" >&2
+    exit 1
+  fi
+  [[ -n $cache ]] || cache="$logs/cache"
+  cache=$(realpath -m "$cache")
+  management="${AMLP_ADDR[0]}:8558"
+  tls=(--tls on --tls-ca "$logs/certs/ca.crt")
+  AMLP_NO_SEED=1
+  AMLP_COORDINATOR_FLAGS=(--discovery config --discovery-endpoints "$management" --management-hostname "${AMLP_ADDR[0]}"
+    "${tls[@]}" --tls-certificate "$logs/certs/node-1.p12")
+  AMLP_WORKER_FLAGS=(--discovery config --discovery-endpoints "$management" --management-hostname "{addr}"
+    "${tls[@]}" --tls-certificate "$logs/certs/node-{node}.p12" --cache-dir "$cache/worker-{i}")
+  echo "bootstrap: workers find the coordinator through $management, fetch their data into $cache/worker-*, TLS on" >&2
+fi
 
 before=()
 for ((i = 0; i <= workers; i++)); do before+=("$(amlp_counters "$i")"); done
@@ -127,4 +161,10 @@ steps=$(amlp_summary_value "$out" steps)
       printf "node %-12s %-12s sent %10.0f B/step (%.3f MB)  received %10.0f B/step (%.3f MB)\n", n, a, s / k, s / k / 1e6, r / k, r / k / 1e6
     }'
   done
+  if ((bootstrap)); then
+    for ((i = 1; i <= workers; i++)); do
+      line=$(grep -oE 'fetched [0-9]+ bytes in [0-9.]+ s' "$logs/worker-$i.log" | tail -n 1 || true)
+      echo "worker-$i data: ${line:-no fetch in its log}"
+    done
+  fi
 } | tee "$logs/network.log"

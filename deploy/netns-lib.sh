@@ -24,7 +24,12 @@
 #                                      the coordinator's status (124 after TIMEOUT seconds, 0: none;
 #                                      125 when every worker exited and the coordinator still waits);
 #                                      logs in LOGS, the coordinator's output also on stdout when
-#                                      AMLP_ECHO=1
+#                                      AMLP_ECHO=1. Extra flags of the coordinator in the array
+#                                      AMLP_COORDINATOR_FLAGS, of each worker in AMLP_WORKER_FLAGS (in
+#                                      them {i} becomes the worker's number i, {node} i+1 and {addr}
+#                                      its address); with AMLP_NO_SEED=1
+#                                      workers get no --seed-node and no --data/--data-dir flags
+#                                      (they find the coordinator and fetch the data themselves)
 #   amlp_summary_value RUN_DIR KEY     a number or string field of RUN_DIR/summary.json
 
 AMLP_SUBNET=10.231.0
@@ -33,6 +38,8 @@ AMLP_NS=()
 AMLP_ADDR=()
 AMLP_VETH=()
 AMLP_BRIDGE=""
+AMLP_COORDINATOR_FLAGS=()
+AMLP_WORKER_FLAGS=()
 
 amlp_check_machine() {
   if [[ $(id -u) -ne 0 ]]; then
@@ -122,7 +129,19 @@ amlp_cluster_run() {
     --port "$port" --min-workers "$workers" --out "$out")
   # A line per epoch in the log, unless the flags say otherwise (a flag may be given once).
   [[ " $* " == *" --progress "* || " $* " == *" --progress="* ]] || coordinator+=(--progress lines)
-  coordinator+=("$@")
+  coordinator+=("${AMLP_COORDINATOR_FLAGS[@]}" "$@")
+  # What the workers take of FLAGS: everything, or everything but the data with AMLP_NO_SEED=1.
+  local shared=() skip=0 a
+  for a in "$@"; do
+    if ((skip)); then skip=0; continue; fi
+    if [[ ${AMLP_NO_SEED:-0} == 1 ]]; then
+      case "$a" in
+        --data|--data-dir) skip=1; continue ;;
+        --data=*|--data-dir=*) continue ;;
+      esac
+    fi
+    shared+=("$a")
+  done
   if [[ ${AMLP_ECHO:-0} == 1 ]]; then
     "${coordinator[@]}" > >(tee "$logs/coordinator.log") 2> "$logs/coordinator.err.log" &
   else
@@ -130,8 +149,13 @@ amlp_cluster_run() {
   fi
   local cpid=$!
   for ((i = 1; i <= workers; i++)); do
-    ip netns exec "${AMLP_NS[$i]}" dotnet "$dll" worker --hostname "${AMLP_ADDR[$i]}" --seed-node "$seed" \
-      --worker-id "worker-$i" "$@" > "$logs/worker-$i.log" 2>&1 &
+    local worker=(ip netns exec "${AMLP_NS[$i]}" dotnet "$dll" worker --hostname "${AMLP_ADDR[$i]}" --worker-id "worker-$i")
+    [[ ${AMLP_NO_SEED:-0} == 1 ]] || worker+=(--seed-node "$seed")
+    for a in "${AMLP_WORKER_FLAGS[@]}"; do
+      a=${a//\{i\}/$i} a=${a//\{node\}/$((i + 1))}
+      worker+=("${a//\{addr\}/${AMLP_ADDR[$i]}}")
+    done
+    "${worker[@]}" "${shared[@]}" > "$logs/worker-$i.log" 2>&1 &
     pids+=("$!")
   done
   SECONDS=0

@@ -9,7 +9,9 @@ namespace ActorMlp.Cli.Tests;
 /// <summary>
 /// deploy/netns-cluster.sh: a coordinator and two workers, each in its own network namespace on a
 /// capped veth, must end with the weights of the in-process run, send the tensors through the veths,
-/// and leave no namespace or veth behind. Needs root and working network namespaces; skipped otherwise.
+/// and leave no namespace or veth behind; with --bootstrap the workers start with no data and no seed
+/// address, over TLS, and a second run from their cache fetches nothing. Needs root and working
+/// network namespaces; skipped otherwise.
 /// </summary>
 public sealed class NetnsClusterTests : IDisposable
 {
@@ -87,6 +89,37 @@ public sealed class NetnsClusterTests : IDisposable
         // Each worker sends the other its half of the subtree and its reduced half back: about P floats.
         foreach (var worker in new[] { "worker-1", "worker-2" }) Assert.True(nodes[worker] >= 0.9 * parameters * 4, log);
         Assert.True(nodes["coordinator"] <= 0.05 * parameters * 4, log);
+    }
+
+    [SkippableFact]
+    public async Task Workers_without_data_or_seed_address_find_the_coordinator_fetch_its_data_over_tls_and_train_to_the_same_bits()
+    {
+        Skip.IfNot(NamespacesWork(out string why), why);
+        string expected = Cli.Sha(_cli.Train([.. Flags, "--workers", "0"]));
+        string cache = _cli.NewPath();
+        foreach (bool second in new[] { false, true })
+        {
+            string run = _cli.NewPath();
+            var (code, stdout, stderr) = await RunScript(
+                ["--workers", "2", "--rate", "1gbit", "--timeout", "140", "--out", run, "--bootstrap", "--cache", cache,
+                 "--dll", Path.Combine(AppContext.BaseDirectory, "actormlp.dll"), .. Flags],
+                TimeSpan.FromSeconds(180));
+            string log = $"exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}";
+            Assert.True(code == 0, log);
+            Assert.Equal(expected, Cli.Sha(run));
+            foreach (var worker in new[] { "worker-1", "worker-2" })
+            {
+                string workerLog = File.ReadAllText(Path.Combine(run, "logs", worker + ".log"));
+                // Found through discovery on TLS remoting, with no seed address given.
+                Assert.Matches(@"worker worker-\d on akka\.ssl\.tcp://actormlp@10\.231\.0\.\d+:", workerLog);
+                var fetch = Regex.Match(stdout, $@"^{worker} data: fetched (\d+) bytes", RegexOptions.Multiline);
+                Assert.True(fetch.Success, log + "\n" + workerLog);
+                long bytes = long.Parse(fetch.Groups[1].Value, CultureInfo.InvariantCulture);
+                // The training part of digits is 1,437 rows of 64 pixels: the first run fetches at least those, the second none.
+                if (second) Assert.Equal(0, bytes);
+                else Assert.True(bytes >= 1437 * 64, log);
+            }
+        }
     }
 
     [DllImport("libc", SetLastError = true)]
