@@ -13,6 +13,9 @@ namespace ActorMlp.Cluster.Links;
 /// </summary>
 public sealed record DataShipper(byte[] Pack, string DataFingerprint)
 {
+    /// <summary>How long a write to a client that has stopped reading may block before the transfer is given up (the client resumes later).</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Where a transfer's end (or break) is reported.</summary>
     public Action<string> Log { get; init; } = _ => { };
 

@@ -221,7 +221,8 @@ public sealed class PeerLinks : IDisposable
             {
                 greeted = true;
                 Interlocked.Decrement(ref _awaitingHello);
-                client.ReceiveTimeout = 0;
+                // The request is read under the hello timeout still; a client that stops reading is let go.
+                client.SendTimeout = (int)DataShipper.StallTimeout.TotalMilliseconds;
                 _data.Serve(stream, header, _token, remote);
                 return;
             }

@@ -115,7 +115,8 @@ public sealed class TensorServer : IDisposable
             {
                 greeted = true;
                 Interlocked.Decrement(ref _awaitingHello);
-                client.ReceiveTimeout = 0;
+                // The request is read under the hello timeout still; a client that stops reading is let go.
+                client.SendTimeout = (int)DataShipper.StallTimeout.TotalMilliseconds;
                 _data.Serve(stream, headerBytes, _token, remote);
                 return;
             }
