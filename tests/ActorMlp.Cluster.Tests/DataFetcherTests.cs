@@ -104,6 +104,22 @@ public sealed class DataFetcherTests : IDisposable
     }
 
     [Fact]
+    public void A_transfer_broken_off_midway_leaves_its_bytes_and_the_next_fetch_takes_only_the_rest()
+    {
+        using var stop = new CancellationTokenSource();
+        // Broken off from inside the transfer, once its first progress line says a tenth is in.
+        var breaking = new DataFetcher(_cache, null, 1 << 16, line => { if (line.Contains('%')) stop.Cancel(); });
+        Assert.ThrowsAny<Exception>(() => breaking.Fetch(_offer, stop.Token));
+        Assert.False(File.Exists(CacheFile));
+        long kept = new FileInfo(CacheFile + ".part").Length;
+        Assert.InRange(kept, 1, Pack.Length - 1);
+
+        var resumed = Fetch();
+        Assert.Equal(Pack.Length - kept, resumed.FetchedBytes);
+        Assert.Equal(Pack, resumed.Pack);
+    }
+
+    [Fact]
     public void A_partial_copy_of_wrong_bytes_is_thrown_away_and_the_pack_fetched_from_the_start()
     {
         int kept = 500_000;
