@@ -41,7 +41,7 @@ public static class WorkerCommand
         string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
         string fingerprint = data is null ? "" : TrainSettings.Fingerprint(data.Fingerprint());
-        string cache = ActorMlp.Data.DataCache.Folder(s.CacheDir);
+        string cache = DataCache.Folder(s.CacheDir);
 
         using var stop = new StopSignal();
         var stopped = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -76,6 +76,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<DataOffered>(Offered);
         Receive<DataReady>(m =>
         {
+            _fetching?.Dispose();
             _fetching = null;
             _train = m.Train;
             _fingerprint = m.Fingerprint;
@@ -83,6 +84,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<DataFailed>(m =>
         {
+            _fetching?.Dispose();
             _fetching = null;
             _log.Error("could not get the run's data: {0}; asking again", m.Reason);
         });
