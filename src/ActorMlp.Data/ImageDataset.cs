@@ -30,6 +30,11 @@ public sealed class ImageDataset : Dataset
 
     public override int Count => _labels.Length;
     public override int Features => _features;
+
+    // For the data pack, which carries the part as it came.
+    internal byte[] Pixels => _pixels;
+    internal byte[] Labels => _labels;
+    internal string Source => _source;
     public override int TargetWidth => 1;
     public override int ClassCount => _classes;
 

@@ -38,6 +38,10 @@ public sealed class TableDataset : Dataset
     public ReadOnlySpan<float> RawFeatures => _features;
     public ReadOnlySpan<float> RawTargets => _targets;
 
+    // For the data pack, which carries the part as it came.
+    internal int[] Lines => _lines;
+    internal string Source => _source;
+
     public override Dataset WithTransforms(FeatureTransform transform, FeatureTransform? targetTransform)
         => new TableDataset(_features, _width, _targets, _targetWidth, _lines, _source, Task, transform, targetTransform);
 

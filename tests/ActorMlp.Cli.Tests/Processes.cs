@@ -15,12 +15,16 @@ public sealed class Processes : IDisposable
 
     readonly List<Node> _nodes = [];
 
+    // A worker started without data keeps what it fetches here, never in the user's own cache folder.
+    readonly string _cache = Directory.CreateTempSubdirectory("actormlp-cache-").FullName;
+
     public Node Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
 
     /// <summary>A process with extra environment variables, e.g. DOTNET_EnableAVX2=0 to imitate a CPU without AVX2 and FMA.</summary>
     public Node StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["ACTORMLP_CACHE"] = _cache;
         foreach (var (name, value) in environment) info.Environment[name] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actormlp.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -67,5 +71,7 @@ public sealed class Processes : IDisposable
             catch (InvalidOperationException) { }
             n.Process.Dispose();
         }
+        try { Directory.Delete(_cache, recursive: true); }
+        catch (IOException) { }
     }
 }

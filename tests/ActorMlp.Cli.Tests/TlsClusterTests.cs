@@ -69,6 +69,8 @@ public sealed class TlsClusterTests : IDisposable
         Assert.Contains("a tensor connection from", coordinator.Text); // the plain client and the idle flood, named
         Assert.Matches("a tensor connection from .* was refused: TLS handshake refused: .*does not chain to the cluster's authority", coordinator.Text);
         Assert.DoesNotContain("stranger", coordinator.Text.Split('\n').Where(l => l.Contains("joined") || l.Contains("registered")));
+        // Started without --data, sharing one cache folder: one of them fetched the run's data over the TLS tensor endpoint.
+        Assert.Contains(workers, w => System.Text.RegularExpressions.Regex.IsMatch(w.Text, @"fetched [1-9]\d* bytes"));
         foreach (var w in workers)
         {
             await w.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

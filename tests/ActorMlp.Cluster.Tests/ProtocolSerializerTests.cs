@@ -28,6 +28,7 @@ public sealed class ProtocolSerializerTests : Akka.TestKit.Xunit2.TestKit
         [new StopWorking("finished")],
         [new ComputeLeaves(long.MaxValue, 2, 7, 3, 10)],
         [new GetStatus()],
+        [new DataOffered("fashion-mnist/60000+10000/ca3a", 47_106_509, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "10.0.0.1:4054", 42)],
         [new StatusReported("training", 412, 1100, 2, 10, 9830.5, [new WorkerStatus("worker-1", 4, 411, 0.0031, 0.0004), new WorkerStatus("w-2", 1, -1, 0, 0)])],
     ];
 

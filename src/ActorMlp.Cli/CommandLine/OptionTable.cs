@@ -8,7 +8,7 @@ public static class OptionTable
 {
     public static readonly Option[] Training =
     [
-        new("--data", "actormlp.data.spec", "SPEC", "digits | fashion-mnist | idx:DIR | csv:PATH[,label=COL][,test=PATH|,split=F][,task=...]"),
+        new("--data", "actormlp.data.spec", "SPEC", "digits | fashion-mnist | idx:DIR | csv:PATH[,label=COL][,test=PATH|,split=F][,task=...]; a worker also from-coordinator"),
         new("--data-dir", "actormlp.data.dir", "DIR", "folder searched first for fashion-mnist"),
         new("--test-fraction", "actormlp.data.test-fraction", "F", "held-out fraction when the data has no test part"),
         new("--split-seed", "actormlp.data.split-seed", "N", "seed of that held-out split"),
@@ -66,6 +66,7 @@ public static class OptionTable
         new("--seed-node", "akka.cluster.seed-nodes", "ADDR,..", "akka.tcp://actormlp@HOST:PORT of the coordinator", IsList: true),
         new("--min-workers", "actormlp.cluster.min-workers", "N", "coordinator: workers to wait for before step 0"),
         new("--worker-id", "actormlp.cluster.worker-id", "ID", "worker: its name in the run (default HOST-PID)"),
+        new("--cache-dir", "actormlp.data.cache-dir", "DIR", "worker: folder for data fetched from the coordinator (default $ACTORMLP_CACHE, ~/.cache/actormlp)"),
     ];
 
     /// <summary>Flags that watch a cluster run while it goes: the coordinator's (train's) live metrics and step timeline.</summary>

@@ -5,6 +5,8 @@ using ActorMlp.Cli.Settings;
 using ActorMlp.Cli.Watch;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Data;
 using Akka.Actor;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -28,7 +30,11 @@ public static class CoordinatorCommand
         var recorder = new RunRecorder(job, run, progress, error);
         if (metrics is not null) progress.Line($"metrics on {metrics.Url}");
 
-        var setup = job.CoordinatorSetup(recorder, s.Cluster, trace);
+        // The training part as a pack, for workers that come without data (a worker with data never asks for it).
+        var setup = job.CoordinatorSetup(recorder, s.Cluster, trace) with
+        {
+            Data = new DataShipper(DataPack.Write(job.Data.Name, job.DataFingerprint, job.Data.Train), job.DataFingerprint),
+        };
         var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
         using var stop = new StopSignal();
         using var onStop = stop.Token.Register(() => coordinator.Tell(new StopRun($"{stop.Name} received")));

@@ -4,12 +4,18 @@ using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using Akka.Actor;
 using ActorMlp.Core.Tensors;
+using ActorMlp.Core.Training;
+using ActorMlp.Cluster.Links;
+using ActorMlp.Cluster.Protocol;
+using ActorMlp.Data;
 
 namespace ActorMlp.Cli.Commands;
 
 /// <summary>
 /// `actormlp worker`: one worker node. It loads its data (the data flags of `train`), joins the
 /// cluster through --seed-node, registers with the coordinator and computes until the run ends.
+/// With --data from-coordinator, or when neither --data nor a config file names data, it fetches the
+/// run's training data from the coordinator into its cache folder (--cache-dir) and uses that.
 /// If its node is removed from the cluster (the coordinator died, and the split-brain resolver
 /// downed the side without it) it starts a fresh node and keeps trying to join, so a resumed
 /// coordinator finds it again. SIGINT or SIGTERM make it leave the cluster cleanly.
@@ -23,7 +29,8 @@ public static class WorkerCommand
         var config = ConfigLoader.Load(args, OptionTable.NodeCommands);
         var s = TrainSettings.From(config);
         s.UseKernel();
-        var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
+        bool fetch = DataOptions.IsFromCoordinator(s.DataSpec) || !ConfigLoader.SetsKey(args, OptionTable.NodeCommands, "actormlp.data.spec");
+        var data = fetch ? null : DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var seeds = new List<Address>();
         foreach (var seed in config.GetStringList("akka.cluster.seed-nodes"))
             seeds.Add(Address.TryParse(seed, out var address)
@@ -33,19 +40,20 @@ public static class WorkerCommand
         if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
         string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
-        string fingerprint = TrainSettings.Fingerprint(data.Fingerprint());
+        string fingerprint = data is null ? "" : TrainSettings.Fingerprint(data.Fingerprint());
+        string cache = DataCache.Folder(s.CacheDir);
 
         using var stop = new StopSignal();
         var stopped = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var setup = new WorkerSetup(id, s.ThreadsPerWorker, data.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w),
-            () => joined.TrySetResult());
+        var setup = new WorkerSetup(id, s.ThreadsPerWorker, data?.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w),
+            () => joined.TrySetResult(), data is null ? Fetcher(id, cache, s, output) : null);
         var signalled = Task.Delay(Timeout.Infinite, stop.Token);
         while (true)
         {
             joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds);
-            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {data.Name} ({fingerprint}), {ComputeKernel.Describe()}");
+            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {(data is null ? $"the coordinator's data (cache {cache})" : $"{data.Name} ({fingerprint})")}, {ComputeKernel.Describe()}");
             int first = Task.WaitAny([stopped.Task, system.WhenTerminated, signalled], s.Cluster.JoinTimeout);
             if (first == -1 && !joined.Task.IsCompleted)
             {
@@ -70,5 +78,19 @@ public static class WorkerCommand
             }
             output.WriteLine($"worker {id}: its node was removed from the cluster; starting a fresh node to rejoin");
         }
+    }
+
+    /// <summary>Turns the coordinator's offer into samples: the checked pack from the cache or the wire, read, its fingerprint the offered one.</summary>
+    static Func<DataOffered, CancellationToken, (ISampleSource, string)> Fetcher(string id, string cache, TrainSettings s, TextWriter output)
+    {
+        var fetcher = new DataFetcher(cache, s.Cluster.Trust, s.Cluster.SocketBufferBytes, line => output.WriteLine($"worker {id}: {line}"));
+        return (offer, cancel) =>
+        {
+            var fetched = fetcher.Fetch(offer, cancel);
+            var pack = DataPack.Read(fetched.Pack, fetched.Path, checkedAlready: true);
+            if (pack.Fingerprint != offer.DataFingerprint)
+                throw new DataException($"data pack {fetched.Path} holds data {pack.Fingerprint}, but the coordinator offered {offer.DataFingerprint}");
+            return (pack.Train, TrainSettings.Fingerprint(pack.Fingerprint));
+        };
     }
 }

@@ -56,6 +56,11 @@ public static class ConfigLoader
         return overrides.Length == 0 ? config : ConfigurationFactory.ParseString(overrides.ToString()).WithFallback(config);
     }
 
+    /// <summary>Whether a flag or a --config file sets <paramref name="key"/>, rather than reference.conf alone (files already read by <see cref="Load"/>).</summary>
+    public static bool SetsKey(ParsedArguments args, IReadOnlyList<Option> options, string key)
+        => args.Values.Any(v => options.FirstOrDefault(o => o.Flag == v.Key)?.Key == key)
+           || args.ConfigFiles.Any(file => ConfigurationFactory.ParseString(File.ReadAllText(file)).HasPath(key));
+
     static string ListLiteral(string flag, string value)
     {
         var items = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -15,6 +15,9 @@ public sealed record TrainSettings
 {
     public required string DataSpec { get; init; }
     public required string DataDir { get; init; }
+
+    /// <summary>Where a worker keeps the data it fetched from its coordinator; empty: <see cref="ActorMlp.Data.DataCache.Folder"/>'s default.</summary>
+    public string CacheDir { get; init; } = "";
     public required double TestFraction { get; init; }
     public required ulong SplitSeed { get; init; }
     public required int[] Hidden { get; init; }
@@ -112,6 +115,7 @@ public sealed record TrainSettings
         {
             DataSpec = r.String(d + "spec"),
             DataDir = r.String(d + "dir"),
+            CacheDir = r.String(d + "cache-dir"),
             TestFraction = r.Double(d + "test-fraction", 0, 1, exclusiveMin: true) is var f && f < 1 ? f
                 : throw new UsageException($"--test-fraction (actormlp.data.test-fraction) must be below 1, got {f}"),
             SplitSeed = (ulong)r.Long(d + "split-seed", 0),

@@ -126,8 +126,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             string host = _setup.Settings.TensorHost;
             if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+            var log = _log;
             _server = new TensorServer(host, _setup.Settings.TensorPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
-                warning => _log.Warning(warning), _setup.Settings.Trust, reportWrites: _setup.Trace is not null);
+                warning => _log.Warning(warning), _setup.Settings.Trust, reportWrites: _setup.Trace is not null,
+                data: _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) });
             _log.Info("tensor endpoint listening on {0}", _server.Endpoint);
         }
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -150,6 +152,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             string dropped = $"worker {m.WorkerId} at {Sender.Path.Address} was dropped from this run for sending a wrong subtree";
             _log.Warning("refused {0}", dropped);
             Sender.Tell(new WorkerRefused(dropped));
+            return;
+        }
+        if (m.Fingerprint.Length == 0)
+        {
+            var answer = WorkerRoster.AnswerWithoutData(m, _setup.Data, _server?.Endpoint, _token);
+            if (answer is WorkerRefused refused) _log.Warning("refused {0}", refused.Reason);
+            else _log.Info("worker {0} has no data; offering it the run's data pack of {1} bytes", m.WorkerId, _setup.Data!.Pack.Length);
+            Sender.Tell(answer);
             return;
         }
         if (WorkerRoster.Refusal(m, _setup.Fingerprint) is { } reason)

@@ -10,6 +10,7 @@ namespace ActorMlp.Cluster.Actors;
 /// replicas of the trainer built from that recipe; Resumed says the trainer's state came from a checkpoint.
 /// Trace, when given, receives the step timeline (--trace); the coordinator closes it when the run ends.
 /// Samples, the training data, lets the coordinator recompute workers' subtrees (verify-fraction).
+/// Data, the training part as a data pack, is shipped to workers that register without data; without it they are refused.
 /// </summary>
 public sealed record CoordinatorSetup(
     Mlp Model,
@@ -21,7 +22,8 @@ public sealed record CoordinatorSetup(
     Protocol.PeerRecipe? Peer = null,
     bool Resumed = false,
     Watch.ChromeTrace? Trace = null,
-    ISampleSource? Samples = null);
+    ISampleSource? Samples = null,
+    Links.DataShipper? Data = null);
 
 public enum RunStatus { Finished, Failed, Interrupted }
 

@@ -76,9 +76,11 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         string host = _setup.Settings.TensorHost;
         if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
         int parameters = _setup.Model.Layout.Count;
+        var log = _log;
         _links = new PeerLinks(InstallView.Coordinator, host, _setup.Settings.TensorPort, _token, _setup.Model.NodeLength,
             TrainerState.MaxLength(parameters), Self,
-            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust);
+            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust,
+            _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) });
         _log.Info("tensor endpoint listening on {0} (peer-to-peer reduction)", _links.Endpoint);
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
@@ -186,6 +188,14 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     void Register(RegisterWorker m)
     {
+        if (m.Fingerprint.Length == 0)
+        {
+            var answer = WorkerRoster.AnswerWithoutData(m, _setup.Data, _links.Endpoint, _token);
+            if (answer is WorkerRefused refused) _log.Warning("refused {0}", refused.Reason);
+            else _log.Info("worker {0} has no data; offering it the run's data pack of {1} bytes", m.WorkerId, _setup.Data!.Pack.Length);
+            Sender.Tell(answer);
+            return;
+        }
         if (WorkerRoster.Refusal(m, _setup.Fingerprint) is { } reason)
         {
             _log.Warning("refused {0}", reason);

@@ -27,6 +27,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     public const string Name = "worker";
 
     sealed record Tick : INoSerializationVerificationNeeded;
+    sealed record DataReady(ISampleSource Train, string Fingerprint) : INoSerializationVerificationNeeded;
+    sealed record DataFailed(string Reason) : INoSerializationVerificationNeeded;
 
     readonly WorkerSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();
@@ -49,12 +51,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     long _idleSince;
     PeerLinks? _peers;
     PeerReplica? _replica;
+    // The samples and their fingerprint: the setup's, or fetched from the coordinator by a worker that came without.
+    ISampleSource? _train;
+    string _fingerprint;
+    CancellationTokenSource? _fetching;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public WorkerActor(WorkerSetup setup)
     {
         _setup = setup;
+        _train = setup.Train;
+        _fingerprint = setup.Fingerprint;
         Receive<ClusterEvent.MemberUp>(m =>
         {
             if (!m.Member.HasRole("coordinator")) return;
@@ -65,6 +73,21 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Tick>(_ => Register());
         Receive<WorkerAccepted>(Accepted);
+        Receive<DataOffered>(Offered);
+        Receive<DataReady>(m =>
+        {
+            _fetching?.Dispose();
+            _fetching = null;
+            _train = m.Train;
+            _fingerprint = m.Fingerprint;
+            Register();
+        });
+        Receive<DataFailed>(m =>
+        {
+            _fetching?.Dispose();
+            _fetching = null;
+            _log.Error("could not get the run's data: {0}; asking again", m.Reason);
+        });
         Receive<WorkerRefused>(m =>
         {
             _log.Error("the coordinator refused this worker: {0}", m.Reason);
@@ -108,6 +131,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         AkkaCluster.Get(Context.System).Unsubscribe(Self);
+        _fetching?.Cancel();
         _link?.Dispose();
         _peers?.Dispose();
     }
@@ -116,14 +140,35 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     void Register()
     {
-        if (_coordinator is not null || _coordinatorAddress is null) return;
+        if (_coordinator is not null || _coordinatorAddress is null || _fetching is not null) return;
         var selection = Context.ActorSelection(new RootActorPath(_coordinatorAddress) / "user" / CoordinatorActor.Name);
-        selection.Tell(new RegisterWorker(_setup.WorkerId, _setup.Cores, _setup.Fingerprint));
+        selection.Tell(new RegisterWorker(_setup.WorkerId, _setup.Cores, _fingerprint));
+    }
+
+    /// <summary>
+    /// The coordinator offers its data to this worker, which registered without: fetch it off the actor's
+    /// thread, then register with its fingerprint, which the coordinator checks as any worker's.
+    /// </summary>
+    void Offered(DataOffered m)
+    {
+        if (_train is not null || _fetching is not null || _coordinator is not null) return;
+        if (_setup.FetchData is not { } fetch)
+        {
+            Stop(new WorkerStopped(true, "the coordinator offers its data, but this worker cannot fetch data"));
+            return;
+        }
+        _setup.Joined?.Invoke();
+        _log.Info("fetching the run's data {0} ({1} bytes) from {2}", m.DataFingerprint, m.Bytes, m.Endpoint);
+        var fetching = _fetching = new CancellationTokenSource();
+        Task.Run(() => fetch(m, fetching.Token), fetching.Token).ContinueWith<object>(t => t.IsCompletedSuccessfully
+                ? new DataReady(t.Result.Train, t.Result.Fingerprint)
+                : new DataFailed(t.Exception?.GetBaseException().Message ?? "the fetch was cancelled"),
+            TaskScheduler.Default).PipeTo(Self);
     }
 
     void Accepted(WorkerAccepted m)
     {
-        if (_coordinator is not null) return;
+        if (_coordinator is not null || _train is null) return;
         var spec = m.Model.ToSpec();
         var plan = m.Plan.ToPlan();
         if (m.Recipe is not null)
@@ -135,7 +180,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             _model = new Mlp(spec);
             _plan = plan;
-            _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores);
+            _computer = new LocalGradientEngine(_model, _train!, plan, _setup.Cores);
             // Before the link opens: the coordinator counts this worker in once it computes at speed.
             _computer.WarmUp();
             _link = m.TensorEndpoint.Length == 0
@@ -163,7 +208,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             _model = new Mlp(spec);
             _plan = plan;
-            _computer = new LocalGradientEngine(_model, _setup.Train, plan, _setup.Cores,
+            _computer = new LocalGradientEngine(_model, _train!, plan, _setup.Cores,
                 m.Recipe!.Bf16 ? Core.Determinism.GradientPrecision.BFloat16 : Core.Determinism.GradientPrecision.Float32);
             // Before it says it is ready: the coordinator counts this worker in once it computes at speed.
             _computer.WarmUp();

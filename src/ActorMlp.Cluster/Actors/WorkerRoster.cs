@@ -39,6 +39,15 @@ public sealed class WorkerRoster
     public static string? Refusal(RegisterWorker m, string runFingerprint) => m.Fingerprint == runFingerprint ? null
         : $"worker {m.WorkerId} has data {m.Fingerprint}, but this run trains on {runFingerprint}";
 
+    /// <summary>
+    /// What a worker that registered without data (an empty fingerprint) is told: the offer of the run's
+    /// data pack, or, when the coordinator cannot ship it, a refusal saying why in one sentence.
+    /// </summary>
+    public static IProtocolMessage AnswerWithoutData(RegisterWorker m, Links.DataShipper? data, string? endpoint, long token) =>
+        data is null ? new WorkerRefused($"worker {m.WorkerId} has no data, and this coordinator has none to ship; start the worker with --data")
+        : endpoint is null ? new WorkerRefused($"worker {m.WorkerId} has no data, and this run's tensors travel as Akka messages (tensor-link akka), which do not carry the training data; start the worker with --data, or the run with --tensor-link socket")
+        : data.Offer(endpoint, token);
+
     public bool TryGet(string id, out RegisteredWorker worker) => _workers.TryGetValue(id, out worker!);
 
     public RegisteredWorker Add(RegisterWorker m, IActorRef actor)

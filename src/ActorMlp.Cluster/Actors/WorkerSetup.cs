@@ -6,16 +6,19 @@ namespace ActorMlp.Cluster.Actors;
 /// <summary>
 /// A worker's own side of the run: its id, the cores it offers, its training samples and their
 /// fingerprint; the model and plan come from the coordinator. Stopped is told why the worker stopped;
-/// Joined, each time a coordinator has taken it into a run.
+/// Joined, each time a coordinator has taken it into a run or offered it the run's data.
+/// A worker without data has no Train and an empty Fingerprint, and FetchData, which turns the
+/// coordinator's offer into the samples and their fingerprint (on a thread of its own: it may take a while).
 /// </summary>
 public sealed record WorkerSetup(
     string WorkerId,
     int Cores,
-    ISampleSource Train,
+    ISampleSource? Train,
     string Fingerprint,
     ClusterSettings Settings,
     Action<WorkerStopped> Stopped,
-    Action? Joined = null);
+    Action? Joined = null,
+    Func<Protocol.DataOffered, CancellationToken, (ISampleSource Train, string Fingerprint)>? FetchData = null);
 
 /// <summary>
 /// Refused: the coordinator would not take this worker (different data); otherwise the run ended.

@@ -48,6 +48,7 @@ public sealed class PeerLinks : IDisposable
     readonly NodeTrust? _trust;
     readonly Hosting.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
     readonly TcpListener _listener;
+    readonly DataShipper? _data;
     readonly ConcurrentQueue<PeerFrame> _arrived = new();
     readonly ConcurrentDictionary<int, BufferPool> _pools = new();
     readonly ConcurrentDictionary<TcpClient, byte> _inbound = new();
@@ -62,8 +63,11 @@ public sealed class PeerLinks : IDisposable
 
     /// <param name="maxFloats">The longest float payload accepted (a node's value).</param>
     /// <param name="maxBytes">The longest byte payload accepted (a trainer state).</param>
-    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null)
+    /// <param name="data">The run's data pack, served to workers that come without data (the coordinator's endpoint); null for none.</param>
+    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null,
+        DataShipper? data = null)
     {
+        _data = data;
         _trust = trust;
         _selfId = selfId;
         _token = token;
@@ -203,6 +207,7 @@ public sealed class PeerLinks : IDisposable
     void Serve(TcpClient client)
     {
         string? peer = null;
+        bool greeted = false;
         string remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
         _inbound[client] = 0;
         try
@@ -211,15 +216,26 @@ public sealed class PeerLinks : IDisposable
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
             var stream = SecureLink.Accept(client, _trust);
             var header = new byte[PeerFrameHeader.Size];
-            stream.ReadExactly(header);
+            stream.ReadExactly(header.AsSpan(0, 4));
+            if (_data is not null && DataFrameHeader.Opens(header))
+            {
+                greeted = true;
+                Interlocked.Decrement(ref _awaitingHello);
+                // The request is read under the hello timeout still; a client that stops reading is let go.
+                client.SendTimeout = (int)DataShipper.StallTimeout.TotalMilliseconds;
+                _data.Serve(stream, header, _token, remote);
+                return;
+            }
+            stream.ReadExactly(header.AsSpan(4));
             var hello = PeerFrameHeader.Read(header);
             if (hello.Kind != PeerFrameKind.Hello || hello.Length is < 1 or > 256) throw new InvalidDataException("the first frame is not a hello");
             var id = new byte[hello.Length];
             stream.ReadExactly(id);
             if (hello.RunToken != _token) throw new InvalidDataException("a peer of another run");
             peer = Encoding.UTF8.GetString(id);
-            client.ReceiveTimeout = 0;
+            greeted = true;
             Interlocked.Decrement(ref _awaitingHello);
+            client.ReceiveTimeout = 0;
 
             ushort[]? half = null;
             var allocated = new StrongBox<long>();
@@ -265,12 +281,12 @@ public sealed class PeerLinks : IDisposable
         catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ObjectDisposedException or EndOfStreamException)
         {
             if (_disposed) return;
-            if (peer is null) Refuse($"a peer connection from {remote} was refused: {e.Message}");
+            if (peer is null) { if (!greeted) Refuse($"a peer connection from {remote} was refused: {e.Message}"); }
             else _owner.Tell(new PeerLinkClosed(peer, e.Message));
         }
         finally
         {
-            if (peer is null) Interlocked.Decrement(ref _awaitingHello);
+            if (!greeted) Interlocked.Decrement(ref _awaitingHello);
             _inbound.TryRemove(client, out _);
             client.Dispose();
         }

@@ -27,6 +27,7 @@ public sealed class TensorServer : IDisposable
     readonly ConcurrentDictionary<string, Connection> _connections = new();
     readonly ConcurrentDictionary<string, byte> _admitted = new();
     readonly bool _reportWrites;
+    readonly DataShipper? _data;
     volatile bool _disposed;
     int _awaitingHello;
 
@@ -40,9 +41,11 @@ public sealed class TensorServer : IDisposable
     public string Endpoint { get; }
 
     /// <param name="reportWrites">Tell the owner when each weights frame was written (<see cref="WeightsWritten"/>): only a traced run needs it, and it is a message per worker and step.</param>
+    /// <param name="data">The run's data pack, for workers that come without data; null when this endpoint ships none.</param>
     public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null,
-        bool reportWrites = false)
+        bool reportWrites = false, DataShipper? data = null)
     {
+        _data = data;
         _reportWrites = reportWrites;
         _trust = trust;
         _token = token;
@@ -107,7 +110,17 @@ public sealed class TensorServer : IDisposable
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
             var stream = SecureLink.Accept(client, _trust);
             var headerBytes = new byte[FrameHeader.Size];
-            stream.ReadExactly(headerBytes);
+            stream.ReadExactly(headerBytes.AsSpan(0, 4));
+            if (_data is not null && DataFrameHeader.Opens(headerBytes))
+            {
+                greeted = true;
+                Interlocked.Decrement(ref _awaitingHello);
+                // The request is read under the hello timeout still; a client that stops reading is let go.
+                client.SendTimeout = (int)DataShipper.StallTimeout.TotalMilliseconds;
+                _data.Serve(stream, headerBytes, _token, remote);
+                return;
+            }
+            stream.ReadExactly(headerBytes.AsSpan(4));
             var hello = FrameHeader.Read(headerBytes);
             if (hello.Kind != FrameKind.Hello || hello.Length is < 1 or > 1024)
                 throw new InvalidDataException("the first frame is not a hello");

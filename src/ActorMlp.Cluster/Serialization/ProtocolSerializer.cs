@@ -26,6 +26,7 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         ("pj", typeof(RejoinRun)),
         ("gs", typeof(GetStatus)),
         ("st", typeof(StatusReported)),
+        ("do", typeof(DataOffered)),
     ];
 
     static readonly Dictionary<Type, string> ManifestOf = Types.ToDictionary(t => t.Type, t => t.Manifest);
