@@ -141,6 +141,23 @@ public sealed class DeployRecipeTests
     }
 
     [Fact]
+    public void Each_coordinator_serves_metrics_on_the_address_it_advertises()
+    {
+        // .NET's HttpListener, under the metrics endpoint, listens on no wildcard address and answers
+        // only requests that name the host it listens on: the address the other nodes (and
+        // Prometheus) reach the coordinator at.
+        var coordinators = CommandLines().Where(c => c.Command == "coordinator").ToList();
+        Assert.Equal(2, coordinators.Count);
+        foreach (var c in coordinators)
+        {
+            Assert.NotNull(c.Value("--public-hostname"));
+            Assert.True(c.Value("--metrics-host") == c.Value("--public-hostname"),
+                $"{c}: --metrics-host {c.Value("--metrics-host")}, --public-hostname {c.Value("--public-hostname")}");
+        }
+        Assert.False(Hocon().HasPath("actormlp.metrics.host"));
+    }
+
+    [Fact]
     public void The_discovery_selector_and_the_service_select_every_node_and_each_budget_its_own()
     {
         var hocon = Hocon();
