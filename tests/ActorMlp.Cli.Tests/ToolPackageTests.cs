@@ -6,6 +6,7 @@ namespace ActorMlp.Cli.Tests;
 /// The README's install: `dotnet pack` makes a dotnet tool package, `dotnet tool install` takes it
 /// from a local folder, and the installed `actormlp` trains. Packs the build the test run already made.
 /// </summary>
+[Collection(nameof(ProductBuildOutput))]
 public sealed class ToolPackageTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("actormlp-tool-").FullName;
