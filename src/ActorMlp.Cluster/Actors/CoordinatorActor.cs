@@ -124,11 +124,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_setup.Settings.TensorLink == TensorLinkKind.Socket)
         {
-            string host = _setup.Settings.TensorHost;
-            if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
-            _server = new TensorServer(host, _setup.Settings.TensorPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
-                warning => _log.Warning(warning), _setup.Settings.Trust, reportWrites: _setup.Trace is not null);
-            _log.Info("tensor endpoint listening on {0}", _server.Endpoint);
+            var address = TensorAddress.Of(_setup.Settings, Context.System);
+            _server = new TensorServer(address.BindHost, address.BindPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
+                warning => _log.Warning(warning), _setup.Settings.Trust, reportWrites: _setup.Trace is not null, advertise: address.Advertised);
+            _log.Info("tensor endpoint listening on {0}, advertised as {1}", _server.Bound, _server.Endpoint);
         }
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));

@@ -73,13 +73,12 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        string host = _setup.Settings.TensorHost;
-        if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+        var address = TensorAddress.Of(_setup.Settings, Context.System);
         int parameters = _setup.Model.Layout.Count;
-        _links = new PeerLinks(InstallView.Coordinator, host, _setup.Settings.TensorPort, _token, _setup.Model.NodeLength,
+        _links = new PeerLinks(InstallView.Coordinator, address.BindHost, address.BindPort, _token, _setup.Model.NodeLength,
             TrainerState.MaxLength(parameters), Self,
-            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust);
-        _log.Info("tensor endpoint listening on {0} (peer-to-peer reduction)", _links.Endpoint);
+            _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust, address.Advertised);
+        _log.Info("tensor endpoint listening on {0}, advertised as {1} (peer-to-peer reduction)", _links.Bound, _links.Endpoint);
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
         Timers.StartSingleTimer("start", new StartTimedOut(), _setup.Settings.StartTimeout);

@@ -167,11 +167,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 m.Recipe!.Bf16 ? Core.Determinism.GradientPrecision.BFloat16 : Core.Determinism.GradientPrecision.Float32);
             // Before it says it is ready: the coordinator counts this worker in once it computes at speed.
             _computer.WarmUp();
-            string host = _setup.Settings.TensorHost;
-            if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+            var address = TensorAddress.Of(_setup.Settings, Context.System);
             int parameters = _model.Layout.Count;
-            _peers = new PeerLinks(_setup.WorkerId, host, 0, m.RunToken, _model.NodeLength, TrainerState.MaxLength(parameters), Self, _setup.Settings.SocketBufferBytes,
-                warning => _log.Warning(warning), _setup.Settings.Trust);
+            _peers = new PeerLinks(_setup.WorkerId, address.BindHost, address.BindPort, m.RunToken, _model.NodeLength, TrainerState.MaxLength(parameters), Self,
+                _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust, address.Advertised);
             var coordinator = Sender;
             _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe!, _computer, _peers, m.RunToken, m.TensorEndpoint,
                 message => coordinator.Tell(message, Self), warning => _log.Warning(warning),

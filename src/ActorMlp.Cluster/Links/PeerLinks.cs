@@ -57,12 +57,17 @@ public sealed class PeerLinks : IDisposable
     readonly byte[] _header = new byte[PeerFrameHeader.Size];
     volatile bool _disposed;
 
-    /// <summary>host:port the other nodes connect to.</summary>
+    /// <summary>host:port the other nodes connect to: the advertised address, which need not be the one bound.</summary>
     public string Endpoint { get; }
+
+    /// <summary>host:port the listener bound.</summary>
+    public string Bound { get; }
 
     /// <param name="maxFloats">The longest float payload accepted (a node's value).</param>
     /// <param name="maxBytes">The longest byte payload accepted (a trainer state).</param>
-    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null)
+    /// <param name="advertise">The endpoint the others are told, from the port bound (Hosting.TensorAddress); null: the bound host and port.</param>
+    public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null,
+        Func<int, string>? advertise = null)
     {
         _trust = trust;
         _selfId = selfId;
@@ -75,7 +80,9 @@ public sealed class PeerLinks : IDisposable
         var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
         _listener = new TcpListener(address, port);
         _listener.Start();
-        Endpoint = $"{host}:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        int bound = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        Bound = $"{host}:{bound}";
+        Endpoint = advertise?.Invoke(bound) ?? Bound;
         new Thread(AcceptLoop) { IsBackground = true, Name = "peer-accept" }.Start();
     }
 
