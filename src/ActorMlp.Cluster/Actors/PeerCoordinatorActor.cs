@@ -45,6 +45,8 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     readonly Dictionary<string, long> _paused = new();
     readonly Dictionary<long, (float Loss, float Correct)> _ahead = new();
     PeerLinks _links = null!;
+    // A worker that cannot open its tensor link registers again each second: one line, then one per window.
+    readonly LogThrottle _linkFailures = new(TimeSpan.FromSeconds(30));
     TrainerState _state;
     bool _fromSeed, _started, _waitingLogged;
     int _view;
@@ -99,7 +101,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Membership();
         Receive<StartTimedOut>(_ =>
         {
-            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers registered within {_setup.Settings.StartTimeout.TotalSeconds:F0} s");
+            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers ready within {_setup.Settings.StartTimeout.TotalSeconds:F0} s{_workers.Unlinked(w => w.Endpoint is not null)}");
         });
         Receive<NoWorkerTimedOut>(_ =>
         {
@@ -168,6 +170,12 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<RegisterWorker>(Register);
         Receive<WorkerReady>(Ready_);
+        Receive<TensorLinkFailed>(m =>
+        {
+            if (_workers.TryGet(m.WorkerId, out var w) && w.Actor.Equals(Sender) && w.Endpoint is null
+                && _linkFailures.Admit(WorkerRoster.LinkFailure(w, m, _links.Bound)) is { } line)
+                _log.Warning(line);
+        });
         Receive<PeerFramesReady>(_ => TakeFrames());
         Receive<StepFailed>(m => Fail($"worker {m.WorkerId} could not apply step {m.Step}: {m.Reason}"));
         Receive<PeerLinkClosed>(m => Lose(m.PeerId, $"its tensor connection closed ({m.Reason})"));

@@ -49,6 +49,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     long _idleSince;
     PeerLinks? _peers;
     PeerReplica? _replica;
+    // A worker that cannot open its tensor link tries again at each registration: one line, then one per window.
+    readonly LogThrottle _linkFailures = new(TimeSpan.FromSeconds(30));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -142,7 +144,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
                 : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes, _setup.Settings.Trust);
         }
-        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+        {
+            Unreachable(m.TensorEndpoint, e.Message);
+            _model = null;
+            _computer = null;
+            return; // the next tick registers again
+        }
+        catch (ArgumentException e)
         {
             _log.Error("cannot join the run: {0}", e.Message);
             _model = null;
@@ -177,8 +186,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 step => _allocation.StepSent(step, _peers?.AllocatedBytes ?? 0));
             _replica.WarmUp();
             // Opened now, so that the coordinator sees this worker's connection close the moment its process dies.
-            if (!_peers.Connect(InstallView.Coordinator, m.TensorEndpoint))
-                throw new IOException($"cannot reach the coordinator's tensor endpoint {m.TensorEndpoint}");
+            if (_peers.TryConnect(InstallView.Coordinator, m.TensorEndpoint) is { } error)
+            {
+                Unreachable(m.TensorEndpoint, error);
+                _peers.Dispose();
+                _peers = null;
+                _replica = null;
+                _model = null;
+                _computer = null;
+                return; // the next tick registers again
+            }
         }
         catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
         {
@@ -196,6 +213,19 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _setup.Joined?.Invoke();
         Sender.Tell(new WorkerReady(_setup.WorkerId, _peers.Endpoint));
         _log.Info("joined the run: model {0}, peer-to-peer reduction, listening on {1}", spec, _peers.Endpoint);
+    }
+
+    /// <summary>
+    /// The tensor endpoint the coordinator advertised cannot be reached from here, though its Akka port
+    /// can: one line that names the endpoint, the error and the setting to fix; and the coordinator is told.
+    /// </summary>
+    void Unreachable(string endpoint, string error)
+    {
+        string line = $"cannot open the tensor link to {endpoint}, the tensor endpoint the coordinator advertises ({error}); "
+                      + "this node reaches the coordinator's Akka port but not that endpoint: on the coordinator, set actormlp.cluster.tensor-public-host "
+                      + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
+        if (_linkFailures.Admit(line) is { } admitted) _log.Error(admitted);
+        Sender.Tell(new TensorLinkFailed(_setup.WorkerId, endpoint, error));
     }
 
     void OnChunk(TensorChunk chunk)

@@ -6,7 +6,8 @@ namespace ActorMlp.Cluster.Hosting;
 /// <summary>
 /// How a worker finds its cluster: seed-nodes, the addresses it is given (--seed-node); config, Akka's
 /// Cluster Bootstrap probing the Akka.Management endpoints listed in actormlp.discovery.endpoints;
-/// kubernetes, Cluster Bootstrap probing the pods the Kubernetes API lists under a label selector.
+/// kubernetes, Cluster Bootstrap probing the pods the Kubernetes API lists under a label selector
+/// (<see cref="KubernetesPodDiscovery"/>).
 /// </summary>
 public enum DiscoveryMethod { SeedNodes, Config, Kubernetes }
 
@@ -71,7 +72,7 @@ public sealed record DiscoverySettings
         var lines = new List<string>
         {
             // Cluster Bootstrap reads akka.discovery, whose default method Akka.Discovery leaves unset.
-            $"akka.discovery.method = {(Method == DiscoveryMethod.Config ? "config" : "kubernetes-api")}",
+            $"akka.discovery.method = {(Method == DiscoveryMethod.Config ? "config" : KubernetesPodDiscovery.Method)}",
             $"akka.management.cluster.bootstrap.contact-point-discovery.service-name = {Quote(ServiceName)}",
             $"akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = {RequiredContactPoints}",
             // Only the coordinator forms a cluster (it joins itself); a worker that found no cluster keeps
@@ -89,8 +90,10 @@ public sealed record DiscoverySettings
             lines.Add($"akka.discovery.config.services.{Quote(ServiceName)}.endpoints = [{string.Join(", ", Endpoints.Select(Quote))}]");
         else
         {
-            lines.Add($"akka.discovery.kubernetes-api.pod-label-selector = {Quote(PodLabelSelector)}");
-            if (PodNamespace.Length > 0) lines.Add($"akka.discovery.kubernetes-api.pod-namespace = {Quote(PodNamespace)}");
+            string path = KubernetesPodDiscovery.ConfigPath;
+            lines.Add($"{path}.class = {Quote($"{typeof(KubernetesPodDiscovery).FullName}, {typeof(KubernetesPodDiscovery).Assembly.GetName().Name}")}");
+            lines.Add($"{path}.pod-label-selector = {Quote(PodLabelSelector)}");
+            lines.Add($"{path}.pod-namespace = {Quote(PodNamespace)}");
         }
         return ConfigurationFactory.ParseString(string.Join("\n", lines));
     }

@@ -134,15 +134,22 @@ public sealed class PeerLinks : IDisposable
     /// <summary>Opens the connection to <paramref name="peerId"/> now rather than at the first frame; false when it cannot.</summary>
     public bool Connect(string peerId, string endpoint)
     {
+        if (TryConnect(peerId, endpoint) is not { } error) return true;
+        _warn($"peer link to {peerId} at {endpoint} failed: {error}");
+        return false;
+    }
+
+    /// <summary>Opens the connection to <paramref name="peerId"/> now; why it cannot, or null when it is open. The caller reports a failure.</summary>
+    public string? TryConnect(string peerId, string endpoint)
+    {
         try
         {
             Connection(peerId, endpoint);
-            return true;
+            return null;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
         {
-            _warn($"peer link to {peerId} at {endpoint} failed: {(e is AggregateException ? e.GetBaseException() : e).Message}");
-            return false;
+            return (e is AggregateException ? e.GetBaseException() : e).Message;
         }
     }
 
