@@ -24,7 +24,8 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
 
     readonly string _labelSelector;
     readonly string _namespace;
-    readonly Lazy<Kubernetes> _client = new(() => new Kubernetes(KubernetesClientConfiguration.InClusterConfig()));
+    // Not cached when it fails: a service account token mounted late is found at the next lookup.
+    readonly Lazy<Kubernetes> _client = new(() => new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), LazyThreadSafetyMode.PublicationOnly);
 
     public KubernetesPodDiscovery(ExtendedActorSystem system) : this(system, system.Settings.Config.GetConfig(ConfigPath)) { }
 
