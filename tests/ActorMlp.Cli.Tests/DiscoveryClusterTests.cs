@@ -112,12 +112,14 @@ public sealed class DiscoveryClusterTests : IDisposable
         Assert.True(worker.Process.ExitCode == 0, _processes.Log());
     }
 
-    [Fact]
-    public async Task A_tensor_endpoint_advertised_where_nobody_listens_is_named_in_one_line_on_the_worker_and_on_the_coordinator()
+    [Theory]
+    [InlineData("star")]
+    [InlineData("peer")]
+    public async Task A_tensor_endpoint_advertised_where_nobody_listens_is_named_in_one_line_on_the_worker_and_on_the_coordinator(string reduction)
     {
         int port = Processes.FreePort(), nobody = Processes.FreePort();
-        string config = _cli.Write("short-start.conf", "actormlp.cluster.start-timeout = 10s");
-        var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--tensor-public-port", nobody.ToString(),
+        string config = _cli.Write($"short-start-{reduction}.conf", "actormlp.cluster.start-timeout = 10s");
+        var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--tensor-public-port", nobody.ToString(), "--reduction", reduction,
             "--min-workers", "1", "--out", _cli.NewPath(), "--config", config, .. Flags]);
         var worker = _processes.Start(["worker", "--seed-node", $"akka.tcp://actormlp@127.0.0.1:{port}", "--worker-id", "w1", .. Flags]);
 

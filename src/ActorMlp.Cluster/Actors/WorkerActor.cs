@@ -144,14 +144,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
                 : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes, _setup.Settings.Trust);
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+        catch (Exception e) when (IsUnreachable(e))
         {
             Unreachable(m.TensorEndpoint, e.Message);
             _model = null;
             _computer = null;
             return; // the next tick registers again
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
         {
             _log.Error("cannot join the run: {0}", e.Message);
             _model = null;
@@ -188,7 +188,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             // Opened now, so that the coordinator sees this worker's connection close the moment its process dies.
             if (_peers.TryConnect(InstallView.Coordinator, m.TensorEndpoint) is { } error)
             {
-                Unreachable(m.TensorEndpoint, error);
+                if (IsUnreachable(error)) Unreachable(m.TensorEndpoint, error.Message);
+                else _log.Error("cannot join the run: {0}", $"the coordinator's tensor endpoint {m.TensorEndpoint}: {error.Message}");
                 _peers.Dispose();
                 _peers = null;
                 _replica = null;
@@ -214,6 +215,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Sender.Tell(new WorkerReady(_setup.WorkerId, _peers.Endpoint));
         _log.Info("joined the run: model {0}, peer-to-peer reduction, listening on {1}", spec, _peers.Endpoint);
     }
+
+    /// <summary>A connection that was never made (refused, timed out, no route), as opposed to one refused at its TLS handshake.</summary>
+    static bool IsUnreachable(Exception e)
+        => e is System.Net.Sockets.SocketException or TimeoutException
+           || e is IOException { InnerException: System.Net.Sockets.SocketException or ObjectDisposedException } && !e.Message.StartsWith("TLS", StringComparison.Ordinal);
 
     /// <summary>
     /// The tensor endpoint the coordinator advertised cannot be reached from here, though its Akka port

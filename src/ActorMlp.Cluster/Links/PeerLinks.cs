@@ -135,12 +135,12 @@ public sealed class PeerLinks : IDisposable
     public bool Connect(string peerId, string endpoint)
     {
         if (TryConnect(peerId, endpoint) is not { } error) return true;
-        _warn($"peer link to {peerId} at {endpoint} failed: {error}");
+        _warn($"peer link to {peerId} at {endpoint} failed: {error.Message}");
         return false;
     }
 
     /// <summary>Opens the connection to <paramref name="peerId"/> now; why it cannot, or null when it is open. The caller reports a failure.</summary>
-    public string? TryConnect(string peerId, string endpoint)
+    public Exception? TryConnect(string peerId, string endpoint)
     {
         try
         {
@@ -149,7 +149,7 @@ public sealed class PeerLinks : IDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
         {
-            return (e is AggregateException ? e.GetBaseException() : e).Message;
+            return e is AggregateException ? e.GetBaseException() : e;
         }
     }
 
