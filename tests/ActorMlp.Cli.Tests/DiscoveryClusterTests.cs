@@ -170,6 +170,6 @@ public sealed class DiscoveryClusterTests : IDisposable
         var worker = _processes.Start(["worker", "--discovery", "config", "--discovery-endpoints", "127.0.0.1:1", "--management-port", port.ToString(), .. Flags]);
         await worker.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(2, worker.Process.ExitCode);
-        Assert.Contains($"the Akka.Management endpoint cannot listen on 127.0.0.1:{port} (--management-hostname, --management-port)", worker.Text);
+        Assert.Contains($"the management endpoint cannot listen on 127.0.0.1:{port} (--hostname or akka.management.http.bind-hostname, --management-port)", worker.Text);
     }
 }

@@ -41,7 +41,7 @@ public static class CoordinatorCommand
             if (s.Cluster.Discovery.UsesBootstrap)
             {
                 var http = Akka.Management.Dsl.AkkaManagement.Get(system).Settings.Http;
-                progress.Line($"workers find it through Akka.Management on http://{http.EffectiveBindHostname}:{http.EffectiveBindPort} (advertised as {http.Hostname}:{http.Port}; /alive, /ready)");
+                progress.Line($"workers find it through its management endpoint on {http.EffectiveBindHostname}:{http.EffectiveBindPort}, known as {http.Hostname}:{http.Port} (/alive, /ready)");
             }
             progress.Line(TrainCommand.Headline(job, $"workers from the cluster ({TrainCommand.LinkName(s.Cluster)})"));
             var outcome = setup.Done.Task.GetAwaiter().GetResult();

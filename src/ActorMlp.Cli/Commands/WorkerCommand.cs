@@ -36,7 +36,7 @@ public static class WorkerCommand
         if (seeds.Count > 0 && discovery.UsesBootstrap)
             throw new UsageException($"--seed-node and --discovery {Method(discovery.Method)} both say how to find the cluster; give one (seed nodes are for --discovery seed-nodes)");
         if (discovery.Method == DiscoveryMethod.Config && discovery.Endpoints.Count == 0)
-            throw new UsageException("--discovery config needs --discovery-endpoints HOST:PORT,.. (actormlp.discovery.endpoints): the Akka.Management endpoint of the coordinator");
+            throw new UsageException("--discovery config needs --discovery-endpoints HOST:PORT,.. (actormlp.discovery.endpoints): the management endpoint of the coordinator, such as 10.0.0.1:8558");
         if (discovery.Method == DiscoveryMethod.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
             throw new UsageException("--discovery kubernetes asks the Kubernetes API for the run's pods, and this process is not in a pod (KUBERNETES_SERVICE_HOST is not set); use --discovery config or --seed-node outside Kubernetes");
         string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");

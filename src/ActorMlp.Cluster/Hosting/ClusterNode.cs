@@ -23,8 +23,8 @@ public static class ClusterNode
 
     /// <summary>
     /// A coordinator node that forms a cluster of its own (it is its own seed). With discovery (config,
-    /// kubernetes) it also serves Akka.Management's endpoint, whose Cluster Bootstrap route tells the
-    /// probing workers the cluster's members; it never runs Cluster Bootstrap itself, so the cluster it
+    /// kubernetes) it also serves the management endpoint (<see cref="ManagementEndpoint"/>), whose Cluster
+    /// Bootstrap route tells the probing workers the cluster's members; it never runs Cluster Bootstrap itself, so the cluster it
     /// forms does not wait on stable margins or on the lowest address among the contact points.
     /// </summary>
     public static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
@@ -68,7 +68,7 @@ public static class ClusterNode
     /// <summary>
     /// A worker node that joins the cluster through <paramref name="seeds"/> (or the configured seed nodes
     /// when empty); with discovery (config, kubernetes) and no seeds, through Cluster Bootstrap, which
-    /// probes the contact points' Akka.Management endpoints until one reports a cluster, and joins it.
+    /// probes the contact points' management endpoints until one reports a cluster, and joins it.
     /// A worker never forms a cluster (new-cluster-enabled = off): only a coordinator does.
     /// </summary>
     public static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
@@ -88,7 +88,7 @@ public static class ClusterNode
         return system;
     }
 
-    /// <summary>Starts the node's Akka.Management HTTP endpoint (<see cref="ManagementEndpoint"/>); a node whose endpoint cannot listen is terminated.</summary>
+    /// <summary>Starts the node's management endpoint (<see cref="ManagementEndpoint"/>); a node whose endpoint cannot listen is terminated.</summary>
     static void StartManagement(ActorSystem system)
     {
         try { ManagementEndpoint.Start(system); }

@@ -5,7 +5,7 @@ namespace ActorMlp.Cluster.Hosting;
 
 /// <summary>
 /// How a worker finds its cluster: seed-nodes, the addresses it is given (--seed-node); config, Akka's
-/// Cluster Bootstrap probing the Akka.Management endpoints listed in actormlp.discovery.endpoints;
+/// Cluster Bootstrap probing the management endpoints listed in actormlp.discovery.endpoints;
 /// kubernetes, Cluster Bootstrap probing the pods the Kubernetes API lists under a label selector
 /// (<see cref="KubernetesPodDiscovery"/>).
 /// </summary>
@@ -23,7 +23,7 @@ public sealed record DiscoverySettings
     public required string PodLabelSelector { get; init; }
     public required string PodNamespace { get; init; }
 
-    /// <summary>Whether the node serves Akka.Management's HTTP endpoint and finds its cluster through Cluster Bootstrap.</summary>
+    /// <summary>Whether the node serves a management endpoint (<see cref="ManagementEndpoint"/>) and a worker finds its cluster through Cluster Bootstrap.</summary>
     public bool UsesBootstrap => Method != DiscoveryMethod.SeedNodes;
 
     /// <summary>Reads the section strictly; throws <see cref="ArgumentException"/> naming the key at fault.</summary>

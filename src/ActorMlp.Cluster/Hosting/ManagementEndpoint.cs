@@ -75,7 +75,7 @@ public sealed class ManagementEndpoint : IDisposable
         }
         catch (SocketException e)
         {
-            throw new ManagementEndpointException($"the Akka.Management endpoint cannot listen on {where} (--management-hostname, --management-port): {e.Message}", e);
+            throw new ManagementEndpointException($"the management endpoint cannot listen on {where} (--hostname or akka.management.http.bind-hostname, --management-port): {e.Message}", e);
         }
         system.RegisterOnTermination(endpoint.Dispose);
         // Cluster Bootstrap learns its own contact point from the routes it hands a management server.
