@@ -25,6 +25,7 @@ public sealed class ProtocolSerializerTests : Akka.TestKit.Xunit2.TestKit
         [new RegisterWorker("w-1", 4, "digits/1437+360/00ff")],
         [new WorkerAccepted(42, new ModelMessage([64, 32, 10], ActivationKind.Maxout, HeadKind.SoftmaxCrossEntropy, 3, 0.01f), new PlanMessage(1437, 3, 128, 16, 9), "127.0.0.1:5000")],
         [new WorkerRefused("data differs")],
+        [new TensorLinkFailed("w-1", "10.0.0.1:4054", "Connection refused")],
         [new StopWorking("finished")],
         [new ComputeLeaves(long.MaxValue, 2, 7, 3, 10)],
         [new GetStatus()],

@@ -61,9 +61,19 @@ public static class OptionTable
     /// <summary>Flags of the coordinator and worker commands, which start one node each.</summary>
     public static readonly Option[] Node =
     [
-        new("--hostname", "akka.remote.dot-netty.tcp.hostname", "HOST", "address this node binds and advertises"),
+        new("--hostname", "akka.remote.dot-netty.tcp.hostname", "HOST", "address this node's remoting binds (and advertises, without --public-hostname)"),
         new("--port", "akka.remote.dot-netty.tcp.port", "PORT", "remoting port of this node (0: any free port)"),
+        new("--public-hostname", "akka.remote.dot-netty.tcp.public-hostname", "HOST", "address the other nodes reach this node's remoting at, when not the bound one (NAT, containers)"),
+        new("--public-port", "akka.remote.dot-netty.tcp.public-port", "PORT", "remoting port the other nodes reach, when not the bound one (0: the bound port)"),
         new("--seed-node", "akka.cluster.seed-nodes", "ADDR,..", "akka.tcp://actormlp@HOST:PORT of the coordinator", IsList: true),
+        new("--discovery", "actormlp.discovery.method", "METHOD", "seed-nodes | config | kubernetes: how a worker finds the cluster (config and kubernetes: Akka Cluster Bootstrap, no seed address)"),
+        new("--discovery-endpoints", "actormlp.discovery.endpoints", "HOST:PORT,..", "--discovery config: management endpoints to probe (the coordinator's suffices)", IsList: true),
+        new("--management-hostname", "akka.management.http.hostname", "HOST", "--discovery config|kubernetes: address the others know this node's management endpoint by (default: the advertised remoting one)"),
+        new("--management-port", "akka.management.http.port", "PORT", "--discovery config|kubernetes: port of this node's management endpoint: plain HTTP, /bootstrap/seed-nodes, /alive, /ready (default 8558; 0: a free one)"),
+        new("--tensor-host", "actormlp.cluster.tensor-host", "HOST", "address the tensor endpoint binds (default: the remoting one)"),
+        new("--tensor-port", "actormlp.cluster.tensor-port", "PORT", "port the tensor endpoint binds (0: any free port)"),
+        new("--tensor-public-host", "actormlp.cluster.tensor-public-host", "HOST", "address workers are told to reach the tensor endpoint at (default: the advertised remoting one)"),
+        new("--tensor-public-port", "actormlp.cluster.tensor-public-port", "PORT", "port workers are told to reach the tensor endpoint at (0: the bound port)"),
         new("--min-workers", "actormlp.cluster.min-workers", "N", "coordinator: workers to wait for before step 0"),
         new("--worker-id", "actormlp.cluster.worker-id", "ID", "worker: its name in the run (default HOST-PID)"),
         new("--cache-dir", "actormlp.data.cache-dir", "DIR", "worker: folder for data fetched from the coordinator (default $ACTORMLP_CACHE, ~/.cache/actormlp)"),

@@ -35,12 +35,20 @@ public static class CoordinatorCommand
         {
             Data = new DataShipper(DataPack.Write(job.Data.Name, job.DataFingerprint, job.Data.Train), job.DataFingerprint),
         };
-        var (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup);
+        ActorSystem system;
+        IActorRef coordinator;
+        try { (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup); }
+        catch (ManagementEndpointException e) { throw new UsageException(e.Message, e); }
         using var stop = new StopSignal();
         using var onStop = stop.Token.Register(() => coordinator.Tell(new StopRun($"{stop.Name} received")));
         try
         {
             progress.Line($"coordinator {AkkaCluster.Get(system).SelfAddress} waiting for {s.Cluster.MinWorkers} worker(s)");
+            if (s.Cluster.Discovery.UsesBootstrap)
+            {
+                var http = Akka.Management.Dsl.AkkaManagement.Get(system).Settings.Http;
+                progress.Line($"workers find it through its management endpoint on {http.EffectiveBindHostname}:{http.EffectiveBindPort}, known as {http.Hostname}:{http.Port} (/alive, /ready)");
+            }
             progress.Line(TrainCommand.Headline(job, $"workers from the cluster ({TrainCommand.LinkName(s.Cluster)})"));
             var outcome = setup.Done.Task.GetAwaiter().GetResult();
             return TrainCommand.Conclude(outcome, job, run, recorder, stop, outcome.WorkersSeen, wall.Elapsed.TotalSeconds, output, error);

@@ -37,7 +37,15 @@ public static class WorkerCommand
                 // Akka names the TLS transport akka.ssl.tcp; the node's own setting decides, whichever the seed was written with.
                 ? address.WithProtocol(s.Cluster.Trust is null ? "akka.tcp" : "akka.ssl.tcp")
                 : throw new UsageException($"--seed-node '{ActorMlp.Data.Excerpt.Of(seed, ActorMlp.Data.Excerpt.Name)}' is not an address like akka.tcp://actormlp@HOST:PORT"));
-        if (seeds.Count == 0) throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator)");
+        var discovery = s.Cluster.Discovery;
+        if (seeds.Count == 0 && !discovery.UsesBootstrap)
+            throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator), or --discovery config|kubernetes");
+        if (seeds.Count > 0 && discovery.UsesBootstrap)
+            throw new UsageException($"--seed-node and --discovery {Method(discovery.Method)} both say how to find the cluster; give one (seed nodes are for --discovery seed-nodes)");
+        if (discovery.Method == DiscoveryMethod.Config && discovery.Endpoints.Count == 0)
+            throw new UsageException("--discovery config needs --discovery-endpoints HOST:PORT,.. (actormlp.discovery.endpoints): the management endpoint of the coordinator, such as 10.0.0.1:8558");
+        if (discovery.Method == DiscoveryMethod.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
+            throw new UsageException("--discovery kubernetes asks the Kubernetes API for the run's pods, and this process is not in a pod (KUBERNETES_SERVICE_HOST is not set); use --discovery config or --seed-node outside Kubernetes");
         string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
         string fingerprint = data is null ? "" : TrainSettings.Fingerprint(data.Fingerprint());
@@ -52,8 +60,13 @@ public static class WorkerCommand
         while (true)
         {
             joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds);
-            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {string.Join(", ", seeds)} with {(data is null ? $"the coordinator's data (cache {cache})" : $"{data.Name} ({fingerprint})")}, {ComputeKernel.Describe()}");
+            ActorSystem system;
+            try { system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds); }
+            catch (ManagementEndpointException e) { throw new UsageException(e.Message, e); }
+            string joining = seeds.Count > 0 ? string.Join(", ", seeds)
+                : discovery.Method == DiscoveryMethod.Config ? $"the cluster found through {string.Join(", ", discovery.Endpoints)}"
+                : $"the cluster found among the pods labelled {discovery.PodLabelSelector}";
+            output.WriteLine($"worker {id} on {Akka.Cluster.Cluster.Get(system).SelfAddress} joining {joining} with {(data is null ? $"the coordinator's data (cache {cache})" : $"{data.Name} ({fingerprint})")}, {ComputeKernel.Describe()}");
             int first = Task.WaitAny([stopped.Task, system.WhenTerminated, signalled], s.Cluster.JoinTimeout);
             if (first == -1 && !joined.Task.IsCompleted)
             {
@@ -93,4 +106,6 @@ public static class WorkerCommand
             return (pack.Train, TrainSettings.Fingerprint(pack.Fingerprint));
         };
     }
+
+    static string Method(DiscoveryMethod method) => method == DiscoveryMethod.Config ? "config" : "kubernetes";
 }

@@ -54,6 +54,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly HashSet<string> _dropped = [];
     readonly HashSet<Address> _droppedAt = [];
     TensorServer? _server;
+    // A worker that cannot open its tensor link registers again each second: one line, then one per window.
+    readonly LogThrottle _linkFailures = new(TimeSpan.FromSeconds(30));
     WeightsSnapshot? _snapshot;
     // The next step's weights, written by the optimizer in its pass; null when they must be copied.
     WeightsSnapshot? _next;
@@ -95,6 +97,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (_workers.Contains(m.WorkerId) && _watch.WorkerTimed(m) is { } straggler) _log.Warning("{0}", straggler);
         });
         Receive<LinkOpened>(m => { if (_workers.TryGet(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
+        Receive<TensorLinkFailed>(m =>
+        {
+            if (_server is not null && _workers.TryGet(m.WorkerId, out var w) && w.Actor.Equals(Sender) && !w.Ready
+                && _linkFailures.Admit(WorkerRoster.LinkFailure(w, m, _server.Bound)) is { } line)
+                _log.Warning(line);
+        });
         Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));
         Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
         Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "its node is unreachable"));
@@ -104,7 +112,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<TensorChunk>(OnChunk);
         Receive<StartTimedOut>(_ =>
         {
-            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers registered within {_setup.Settings.StartTimeout.TotalSeconds:F0} s");
+            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers ready within {_setup.Settings.StartTimeout.TotalSeconds:F0} s{_workers.Unlinked(w => w.Ready)}");
         });
         Receive<DeadlinePassed>(m => { if (_inFlight?.Step == m.Step) Straggling(); });
         Receive<NoWorkerTimedOut>(_ =>
@@ -124,13 +132,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_setup.Settings.TensorLink == TensorLinkKind.Socket)
         {
-            string host = _setup.Settings.TensorHost;
-            if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+            var address = TensorAddress.Of(_setup.Settings, Context.System);
             var log = _log;
-            _server = new TensorServer(host, _setup.Settings.TensorPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
+            _server = new TensorServer(address.BindHost, address.BindPort, _token, _nodes, Self, _setup.Settings.SocketBufferBytes,
                 warning => _log.Warning(warning), _setup.Settings.Trust, reportWrites: _setup.Trace is not null,
-                data: _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) });
-            _log.Info("tensor endpoint listening on {0}", _server.Endpoint);
+                data: _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) }, advertise: address.Advertised);
+            _log.Info("tensor endpoint listening on {0}, advertised as {1}", _server.Bound, _server.Endpoint);
         }
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));

@@ -45,6 +45,8 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
     readonly Dictionary<string, long> _paused = new();
     readonly Dictionary<long, (float Loss, float Correct)> _ahead = new();
     PeerLinks _links = null!;
+    // A worker that cannot open its tensor link registers again each second: one line, then one per window.
+    readonly LogThrottle _linkFailures = new(TimeSpan.FromSeconds(30));
     TrainerState _state;
     bool _fromSeed, _started, _waitingLogged;
     int _view;
@@ -73,15 +75,14 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        string host = _setup.Settings.TensorHost;
-        if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+        var address = TensorAddress.Of(_setup.Settings, Context.System);
         int parameters = _setup.Model.Layout.Count;
         var log = _log;
-        _links = new PeerLinks(InstallView.Coordinator, host, _setup.Settings.TensorPort, _token, _setup.Model.NodeLength,
+        _links = new PeerLinks(InstallView.Coordinator, address.BindHost, address.BindPort, _token, _setup.Model.NodeLength,
             TrainerState.MaxLength(parameters), Self,
             _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust,
-            _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) });
-        _log.Info("tensor endpoint listening on {0} (peer-to-peer reduction)", _links.Endpoint);
+            _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) }, address.Advertised);
+        _log.Info("tensor endpoint listening on {0}, advertised as {1} (peer-to-peer reduction)", _links.Bound, _links.Endpoint);
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
         Timers.StartSingleTimer("start", new StartTimedOut(), _setup.Settings.StartTimeout);
@@ -102,7 +103,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Membership();
         Receive<StartTimedOut>(_ =>
         {
-            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers registered within {_setup.Settings.StartTimeout.TotalSeconds:F0} s");
+            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers ready within {_setup.Settings.StartTimeout.TotalSeconds:F0} s{_workers.Unlinked(w => w.Endpoint is not null)}");
         });
         Receive<NoWorkerTimedOut>(_ =>
         {
@@ -171,6 +172,12 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<RegisterWorker>(Register);
         Receive<WorkerReady>(Ready_);
+        Receive<TensorLinkFailed>(m =>
+        {
+            if (_workers.TryGet(m.WorkerId, out var w) && w.Actor.Equals(Sender) && w.Endpoint is null
+                && _linkFailures.Admit(WorkerRoster.LinkFailure(w, m, _links.Bound)) is { } line)
+                _log.Warning(line);
+        });
         Receive<PeerFramesReady>(_ => TakeFrames());
         Receive<StepFailed>(m => Fail($"worker {m.WorkerId} could not apply step {m.Step}: {m.Reason}"));
         Receive<PeerLinkClosed>(m => Lose(m.PeerId, $"its tensor connection closed ({m.Reason})"));

@@ -55,6 +55,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     ISampleSource? _train;
     string _fingerprint;
     CancellationTokenSource? _fetching;
+    // A worker that cannot open its tensor link tries again at each registration: one line, then one per window.
+    readonly LogThrottle _linkFailures = new(TimeSpan.FromSeconds(30));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -187,6 +189,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
                 : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes, _setup.Settings.Trust);
         }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            Unreachable(m.TensorEndpoint, e.Message);
+            _model = null;
+            _computer = null;
+            return; // the next tick registers again
+        }
         catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
         {
             _log.Error("cannot join the run: {0}", e.Message);
@@ -212,19 +221,27 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 m.Recipe!.Bf16 ? Core.Determinism.GradientPrecision.BFloat16 : Core.Determinism.GradientPrecision.Float32);
             // Before it says it is ready: the coordinator counts this worker in once it computes at speed.
             _computer.WarmUp();
-            string host = _setup.Settings.TensorHost;
-            if (string.IsNullOrWhiteSpace(host)) host = AkkaCluster.Get(Context.System).SelfAddress.Host ?? "127.0.0.1";
+            var address = TensorAddress.Of(_setup.Settings, Context.System);
             int parameters = _model.Layout.Count;
-            _peers = new PeerLinks(_setup.WorkerId, host, 0, m.RunToken, _model.NodeLength, TrainerState.MaxLength(parameters), Self, _setup.Settings.SocketBufferBytes,
-                warning => _log.Warning(warning), _setup.Settings.Trust);
+            _peers = new PeerLinks(_setup.WorkerId, address.BindHost, address.BindPort, m.RunToken, _model.NodeLength, TrainerState.MaxLength(parameters), Self,
+                _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust, advertise: address.Advertised);
             var coordinator = Sender;
             _replica = new PeerReplica(_setup.WorkerId, _model, plan, m.Recipe!, _computer, _peers, m.RunToken, m.TensorEndpoint,
                 message => coordinator.Tell(message, Self), warning => _log.Warning(warning),
                 step => _allocation.StepSent(step, _peers?.AllocatedBytes ?? 0));
             _replica.WarmUp();
             // Opened now, so that the coordinator sees this worker's connection close the moment its process dies.
-            if (!_peers.Connect(InstallView.Coordinator, m.TensorEndpoint))
-                throw new IOException($"cannot reach the coordinator's tensor endpoint {m.TensorEndpoint}");
+            if (_peers.TryConnect(InstallView.Coordinator, m.TensorEndpoint) is { } error)
+            {
+                if (IsUnreachable(error)) Unreachable(m.TensorEndpoint, error.Message);
+                else _log.Error("cannot join the run: {0}", $"the coordinator's tensor endpoint {m.TensorEndpoint}: {error.Message}");
+                _peers.Dispose();
+                _peers = null;
+                _replica = null;
+                _model = null;
+                _computer = null;
+                return; // the next tick registers again
+            }
         }
         catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException or IOException)
         {
@@ -242,6 +259,24 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _setup.Joined?.Invoke();
         Sender.Tell(new WorkerReady(_setup.WorkerId, _peers.Endpoint));
         _log.Info("joined the run: model {0}, peer-to-peer reduction, listening on {1}", spec, _peers.Endpoint);
+    }
+
+    /// <summary>A connection that was never made (refused, timed out, no route), as opposed to one refused at its TLS handshake.</summary>
+    static bool IsUnreachable(Exception e)
+        => e is System.Net.Sockets.SocketException or TimeoutException
+           || e is IOException { InnerException: System.Net.Sockets.SocketException or ObjectDisposedException } && !e.Message.StartsWith("TLS", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The tensor endpoint the coordinator advertised cannot be reached from here, though its Akka port
+    /// can: one line that names the endpoint, the error and the setting to fix; and the coordinator is told.
+    /// </summary>
+    void Unreachable(string endpoint, string error)
+    {
+        string line = $"cannot open the tensor link to {endpoint}, the tensor endpoint the coordinator advertises ({error}); "
+                      + "this node reaches the coordinator's Akka port but not that endpoint: on the coordinator, set actormlp.cluster.tensor-public-host "
+                      + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
+        if (_linkFailures.Admit(line) is { } admitted) _log.Error(admitted);
+        Sender.Tell(new TensorLinkFailed(_setup.WorkerId, endpoint, error));
     }
 
     void OnChunk(TensorChunk chunk)

@@ -64,6 +64,23 @@ public sealed class WorkerRoster
 
     public RegisteredWorker? ByActor(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
 
+    /// <summary>
+    /// What a coordinator says of a worker it took in that cannot open its tensor link to the endpoint
+    /// advertised (<paramref name="bound"/>: where the endpoint listens): the worker, the endpoint, the error, the setting.
+    /// </summary>
+    public static string LinkFailure(RegisteredWorker worker, TensorLinkFailed m, string bound)
+        => $"worker {worker.Id} at {worker.Address} registered but cannot open its tensor link to {m.Endpoint}, "
+           + $"the tensor endpoint this coordinator advertises ({m.Reason}); it listens on {bound}: set actormlp.cluster.tensor-public-host "
+           + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
+
+    /// <summary>"; registered but never connected a tensor link: w1, w2 (...)", naming the workers taken in whose link is not up; empty when there are none.</summary>
+    public string Unlinked(Func<RegisteredWorker, bool> linked)
+    {
+        var ids = _workers.Values.Where(w => !linked(w)).Select(w => w.Id).Order(StringComparer.Ordinal).ToList();
+        return ids.Count == 0 ? ""
+            : $"; registered but never connected a tensor link: {string.Join(", ", ids)} (do they reach actormlp.cluster.tensor-public-host and tensor-public-port?)";
+    }
+
     /// <summary>Ids of the workers on the node at <paramref name="address"/>.</summary>
     public List<string> At(Address address) => _workers.Values.Where(w => w.Address.Equals(address)).Select(w => w.Id).ToList();
 }

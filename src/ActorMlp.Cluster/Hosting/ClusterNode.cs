@@ -1,6 +1,7 @@
 using ActorMlp.Cluster.Actors;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Management.Cluster.Bootstrap;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorMlp.Cluster.Hosting;
@@ -20,12 +21,19 @@ public static class ClusterNode
         return ConfigurationFactory.ParseString(string.Join("\n", lines)).WithFallback(config);
     }
 
-    /// <summary>A coordinator node that forms a cluster of its own (it is its own seed).</summary>
+    /// <summary>
+    /// A coordinator node that forms a cluster of its own (it is its own seed). With discovery (config,
+    /// kubernetes) it also serves the management endpoint (<see cref="ManagementEndpoint"/>), whose Cluster
+    /// Bootstrap route tells the probing workers the cluster's members; it never runs Cluster Bootstrap itself, so the cluster it
+    /// forms does not wait on stable margins or on the lowest address among the contact points.
+    /// </summary>
     public static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
     {
-        var system = Create(nodeConfig, setup.Settings);
+        var discovery = setup.Settings.Discovery;
+        var system = Create(discovery.AkkaConfig(nodeConfig, "coordinator").WithFallback(nodeConfig), setup.Settings);
         var cluster = AkkaCluster.Get(system);
         cluster.Join(cluster.SelfAddress);
+        if (discovery.UsesBootstrap) StartManagement(system);
         var props = setup.Peer is null ? Props.Create(() => new CoordinatorActor(setup)) : Props.Create(() => new PeerCoordinatorActor(setup));
         var coordinator = system.ActorOf(props, CoordinatorActor.Name);
         return (system, coordinator);
@@ -57,14 +65,37 @@ public static class ClusterNode
     public static Task LeaveAsync(ActorSystem system)
         => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
 
-    /// <summary>A worker node that joins the cluster through <paramref name="seeds"/> (or the configured seed nodes when empty).</summary>
+    /// <summary>
+    /// A worker node that joins the cluster through <paramref name="seeds"/> (or the configured seed nodes
+    /// when empty); with discovery (config, kubernetes) and no seeds, through Cluster Bootstrap, which
+    /// probes the contact points' management endpoints until one reports a cluster, and joins it.
+    /// A worker never forms a cluster (new-cluster-enabled = off): only a coordinator does.
+    /// </summary>
     public static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
     {
         // Given seeds replace the configured ones, which Akka would otherwise also try (with their own protocol).
         if (seeds.Count > 0) nodeConfig = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(nodeConfig);
+        bool bootstrap = seeds.Count == 0 && setup.Settings.Discovery.UsesBootstrap;
+        if (bootstrap) nodeConfig = setup.Settings.Discovery.AkkaConfig(nodeConfig, "worker").WithFallback(nodeConfig);
         var system = Create(nodeConfig, setup.Settings);
         if (seeds.Count > 0) AkkaCluster.Get(system).JoinSeedNodes(seeds);
+        if (bootstrap)
+        {
+            StartManagement(system);
+            _ = ClusterBootstrap.Get(system).Start();
+        }
         system.ActorOf(Props.Create(() => new WorkerActor(setup)).WithDispatcher(WorkerDispatcher), WorkerActor.Name);
         return system;
+    }
+
+    /// <summary>Starts the node's management endpoint (<see cref="ManagementEndpoint"/>); a node whose endpoint cannot listen is terminated.</summary>
+    static void StartManagement(ActorSystem system)
+    {
+        try { ManagementEndpoint.Start(system); }
+        catch (ManagementEndpointException)
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
     }
 }

@@ -24,6 +24,12 @@ public sealed record ClusterSettings
     public required WirePrecision WirePrecision { get; init; }
     public required string TensorHost { get; init; }
     public required int TensorPort { get; init; }
+
+    /// <summary>The host workers are told to connect to; empty: the node's Akka advertised hostname (<see cref="TensorAddress"/>).</summary>
+    public required string TensorPublicHost { get; init; }
+
+    /// <summary>The port workers are told to connect to; 0: the port the endpoint bound.</summary>
+    public required int TensorPublicPort { get; init; }
     public required int ChunkBytes { get; init; }
     public required int SocketBufferBytes { get; init; }
     public required int MinWorkers { get; init; }
@@ -43,6 +49,9 @@ public sealed record ClusterSettings
 
     /// <summary>The cluster's authority and this node's certificate when actormlp.security.tls is on: every connection is mutual TLS.</summary>
     public NodeTrust? Trust { get; init; }
+
+    /// <summary>How a worker finds the cluster (actormlp.discovery).</summary>
+    public required DiscoverySettings Discovery { get; init; }
 
     /// <summary>Reads the section; throws <see cref="ArgumentException"/> naming the key at fault, or a key that is missing.</summary>
     public static ClusterSettings From(Config config)
@@ -73,6 +82,9 @@ public sealed record ClusterSettings
             },
             TensorHost = Text(config, p + "tensor-host"),
             TensorPort = Read(config, p + "tensor-port", k => config.GetInt(k)),
+            TensorPublicHost = Text(config, p + "tensor-public-host").Trim(),
+            TensorPublicPort = Read(config, p + "tensor-public-port", k => config.GetInt(k)),
+            Discovery = DiscoverySettings.From(config),
             ChunkBytes = Read(config, p + "chunk-bytes", k => config.GetInt(k)),
             SocketBufferBytes = Read(config, p + "socket-buffer-bytes", k => config.GetInt(k)),
             MinWorkers = Read(config, p + "min-workers", k => config.GetInt(k)),
@@ -102,6 +114,10 @@ public sealed record ClusterSettings
         if (settings.ChunkBytes < 4 || settings.ChunkBytes > frame - 1024)
             throw new ArgumentException($"{p}chunk-bytes must be between 4 and the remoting frame size less 1 KiB ({frame - 1024}), got {settings.ChunkBytes}");
         if (settings.TensorPort is < 0 or > 65535) throw new ArgumentException($"{p}tensor-port must be 0..65535, got {settings.TensorPort}");
+        if (settings.TensorPublicPort is < 0 or > 65535) throw new ArgumentException($"{p}tensor-public-port must be 0..65535, got {settings.TensorPublicPort}");
+        if (settings.TensorPublicHost.Length > 0 && System.Net.IPAddress.TryParse(settings.TensorPublicHost, out var any)
+            && (any.Equals(System.Net.IPAddress.Any) || any.Equals(System.Net.IPAddress.IPv6Any)))
+            throw new ArgumentException($"{p}tensor-public-host must be an address workers connect to, not the wildcard {settings.TensorPublicHost} (that is for tensor-host)");
         if (settings.MinWorkers < 1) throw new ArgumentException($"{p}min-workers must be at least 1, got {settings.MinWorkers}");
         if (settings.SocketBufferBytes < 4096) throw new ArgumentException($"{p}socket-buffer-bytes must be at least 4096");
         return settings;

@@ -21,7 +21,16 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
     {
         string message = e.Message?.ToString() ?? "";
         if (IsConnectionNoise(e, message)) return;
-        if (IsTransport(e))
+        if (IsBootstrap(e))
+        {
+            // Cluster Bootstrap retries a lookup or a probe that failed every few seconds, each report
+            // with its exception's stack: its first line says what failed, once per window.
+            int newline = message.IndexOfAny(['\r', '\n']);
+            if (newline >= 0) message = message[..newline];
+            if (LogThrottle.Shared.Admit(message) is not { } admitted) return;
+            message = admitted;
+        }
+        else if (IsTransport(e))
         {
             // Refused connections arrive as fast as a peer retries; alike ones are written once per window.
             if (LogThrottle.Shared.Admit(message) is not { } admitted) return;
@@ -40,6 +49,8 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
     }
 
     static bool IsTransport(LogEvent e) => e.LogSource.Contains("Tcp", StringComparison.Ordinal);
+
+    static bool IsBootstrap(LogEvent e) => e.LogSource.Contains("/system/bootstrapCoordinator", StringComparison.Ordinal);
 
     /// <summary>
     /// Remoting's connection chatter. A TLS refusal is written by <see cref="Security.NodeTrust"/> in

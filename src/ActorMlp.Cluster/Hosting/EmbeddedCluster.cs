@@ -16,6 +16,8 @@ public static class EmbeddedCluster
     public static async Task<RunOutcome> RunAsync(Config config, CoordinatorSetup coordinator, int workers, int coresPerWorker,
         ISampleSource train, string fingerprint, CancellationToken stop = default)
     {
+        // Its workers are given the coordinator's address: discovery is for the coordinator and worker commands.
+        coordinator = coordinator with { Settings = coordinator.Settings with { Discovery = coordinator.Settings.Discovery with { Method = DiscoveryMethod.SeedNodes } } };
         // Start-up is most of a small run's time: what the workers will compile first is compiled on the other core meanwhile.
         var warmUp = Task.Factory.StartNew(() => WarmUp(coordinator, train, coresPerWorker), TaskCreationOptions.LongRunning);
         var (coordinatorSystem, coordinatorActor) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(config, "coordinator", "127.0.0.1", 0), coordinator);
@@ -27,7 +29,9 @@ public static class EmbeddedCluster
             // thread, and on two cores the thread pool adds threads slowly enough to stall start-up by a second.
             var starting = Enumerable.Range(1, workers).Select(i => Task.Factory.StartNew(() =>
             {
-                var setup = new WorkerSetup($"worker-{i}", coresPerWorker, train, fingerprint, coordinator.Settings, _ => { });
+                // The workers share this host with the coordinator: each of their peer endpoints listens on a free port.
+                var settings = coordinator.Settings with { TensorPort = 0, TensorPublicPort = 0 };
+                var setup = new WorkerSetup($"worker-{i}", coresPerWorker, train, fingerprint, settings, _ => { });
                 return ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0), setup, [address]);
             }, TaskCreationOptions.LongRunning)).ToList();
             try { await Task.WhenAll(starting).ConfigureAwait(false); }

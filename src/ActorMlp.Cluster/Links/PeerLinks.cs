@@ -58,14 +58,18 @@ public sealed class PeerLinks : IDisposable
     readonly byte[] _header = new byte[PeerFrameHeader.Size];
     volatile bool _disposed;
 
-    /// <summary>host:port the other nodes connect to.</summary>
+    /// <summary>host:port the other nodes connect to: the advertised address, which need not be the one bound.</summary>
     public string Endpoint { get; }
+
+    /// <summary>host:port the listener bound.</summary>
+    public string Bound { get; }
 
     /// <param name="maxFloats">The longest float payload accepted (a node's value).</param>
     /// <param name="maxBytes">The longest byte payload accepted (a trainer state).</param>
     /// <param name="data">The run's data pack, served to workers that come without data (the coordinator's endpoint); null for none.</param>
+    /// <param name="advertise">The endpoint the others are told, from the port bound (Hosting.TensorAddress); null: the bound host and port.</param>
     public PeerLinks(string selfId, string host, int port, long token, int maxFloats, int maxBytes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null,
-        DataShipper? data = null)
+        DataShipper? data = null, Func<int, string>? advertise = null)
     {
         _data = data;
         _trust = trust;
@@ -79,7 +83,9 @@ public sealed class PeerLinks : IDisposable
         var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
         _listener = new TcpListener(address, port);
         _listener.Start();
-        Endpoint = $"{host}:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        int bound = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        Bound = $"{host}:{bound}";
+        Endpoint = advertise?.Invoke(bound) ?? Bound;
         new Thread(AcceptLoop) { IsBackground = true, Name = "peer-accept" }.Start();
     }
 
@@ -131,15 +137,22 @@ public sealed class PeerLinks : IDisposable
     /// <summary>Opens the connection to <paramref name="peerId"/> now rather than at the first frame; false when it cannot.</summary>
     public bool Connect(string peerId, string endpoint)
     {
+        if (TryConnect(peerId, endpoint) is not { } error) return true;
+        _warn($"peer link to {peerId} at {endpoint} failed: {error.Message}");
+        return false;
+    }
+
+    /// <summary>Opens the connection to <paramref name="peerId"/> now; why it cannot, or null when it is open. The caller reports a failure.</summary>
+    public Exception? TryConnect(string peerId, string endpoint)
+    {
         try
         {
             Connection(peerId, endpoint);
-            return true;
+            return null;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
         {
-            _warn($"peer link to {peerId} at {endpoint} failed: {(e is AggregateException ? e.GetBaseException() : e).Message}");
-            return false;
+            return e is AggregateException ? e.GetBaseException() : e;
         }
     }
 

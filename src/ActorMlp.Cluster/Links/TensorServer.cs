@@ -37,13 +37,17 @@ public sealed class TensorServer : IDisposable
     /// <summary>Connections that have not said hello yet, at most; more are closed at once.</summary>
     internal int MaxAwaitingHello { get; init; } = 64;
 
-    /// <summary>host:port that workers connect to.</summary>
+    /// <summary>host:port that workers connect to: the advertised address, which need not be the one bound.</summary>
     public string Endpoint { get; }
+
+    /// <summary>host:port the listener bound.</summary>
+    public string Bound { get; }
 
     /// <param name="reportWrites">Tell the owner when each weights frame was written (<see cref="WeightsWritten"/>): only a traced run needs it, and it is a message per worker and step.</param>
     /// <param name="data">The run's data pack, for workers that come without data; null when this endpoint ships none.</param>
+    /// <param name="advertise">The endpoint workers are told, from the port bound (Hosting.TensorAddress); null: the bound host and port.</param>
     public TensorServer(string host, int port, long token, BufferPool nodes, IActorRef owner, int socketBuffer, Action<string> warn, NodeTrust? trust = null,
-        bool reportWrites = false, DataShipper? data = null)
+        bool reportWrites = false, DataShipper? data = null, Func<int, string>? advertise = null)
     {
         _data = data;
         _reportWrites = reportWrites;
@@ -56,7 +60,9 @@ public sealed class TensorServer : IDisposable
         var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
         _listener = new TcpListener(address, port);
         _listener.Start();
-        Endpoint = $"{host}:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        int bound = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        Bound = $"{host}:{bound}";
+        Endpoint = advertise?.Invoke(bound) ?? Bound;
         new Thread(AcceptLoop) { IsBackground = true, Name = "tensor-accept" }.Start();
     }
 

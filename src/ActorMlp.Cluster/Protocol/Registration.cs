@@ -25,6 +25,16 @@ public sealed record WorkerAccepted(
     [property: Key(3)] string TensorEndpoint,
     [property: Key(4)] PeerRecipe? Recipe = null) : IProtocolMessage;
 
+/// <summary>
+/// A worker the coordinator took in could not open its tensor link to the endpoint the coordinator
+/// advertised (it reaches the Akka port, not that one); it registers again, and the coordinator names it.
+/// </summary>
+[MessagePackObject]
+public sealed record TensorLinkFailed(
+    [property: Key(0)] string WorkerId,
+    [property: Key(1)] string Endpoint,
+    [property: Key(2)] string Reason) : IProtocolMessage;
+
 /// <summary>The coordinator will not use this worker; the reason names what differs.</summary>
 [MessagePackObject]
 public sealed record WorkerRefused([property: Key(0)] string Reason) : IProtocolMessage;

@@ -16,6 +16,7 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         ("rw", typeof(RegisterWorker)),
         ("wa", typeof(WorkerAccepted)),
         ("wr", typeof(WorkerRefused)),
+        ("tf", typeof(TensorLinkFailed)),
         ("sw", typeof(StopWorking)),
         ("cl", typeof(ComputeLeaves)),
         ("tc", typeof(TensorChunk)),
