@@ -120,9 +120,9 @@ if ((bootstrap)); then
   management="${AMLP_ADDR[0]}:8558"
   tls=(--tls on --tls-ca "$logs/certs/ca.crt")
   AMLP_NO_SEED=1
-  AMLP_COORDINATOR_FLAGS=(--discovery config --discovery-endpoints "$management" --management-hostname "${AMLP_ADDR[0]}"
+  AMLP_COORDINATOR_FLAGS=(--discovery config --discovery-endpoints "$management"
     "${tls[@]}" --tls-certificate "$logs/certs/node-1.p12")
-  AMLP_WORKER_FLAGS=(--discovery config --discovery-endpoints "$management" --management-hostname "{addr}"
+  AMLP_WORKER_FLAGS=(--discovery config --discovery-endpoints "$management"
     "${tls[@]}" --tls-certificate "$logs/certs/node-{node}.p12" --cache-dir "$cache/worker-{i}")
   echo "bootstrap: workers find the coordinator through $management, fetch their data into $cache/worker-*, TLS on" >&2
 fi

@@ -97,6 +97,36 @@ public sealed class RunWatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_on_every_interface_answer_whatever_host_the_scraper_names()
+    {
+        int port = FreePort();
+        string run = _cli.NewPath();
+        var training = Task.Run(() => Cli.Run("train", "--out", run, "--progress", "lines", "--workers", "2", "--epochs", "30", "--hidden", "16",
+            "--metrics-host", "0.0.0.0", "--metrics-port", port.ToString(CultureInfo.InvariantCulture)));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        string? scrape = null;
+        while (!training.IsCompleted && scrape is null)
+        {
+            // As a scraper in a container network asks: by the coordinator's name, not the address it reached.
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
+            request.Headers.Host = $"coordinator:{port}";
+            try
+            {
+                using var response = await http.SendAsync(request);
+                string body = await response.Content.ReadAsStringAsync();
+                if (response.IsSuccessStatusCode && Value(body, "actormlp_steps_total") > 0) scrape = body;
+            }
+            catch (HttpRequestException) { }
+            if (scrape is null) await Task.Delay(20);
+        }
+        var result = await training;
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"metrics on http://0.0.0.0:{port}/metrics", result.Output);
+        Assert.True(scrape is not null, "no scrape named by another host answered during the run");
+    }
+
+    [Fact]
     public void A_run_folder_that_cannot_be_made_leaves_no_trace_file()
     {
         string run = _cli.Write("not-a-folder", "a file where the run folder would go");

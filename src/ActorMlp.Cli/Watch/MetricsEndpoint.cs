@@ -19,7 +19,8 @@ public sealed class MetricsEndpoint : IDisposable
 
     MetricsEndpoint(string host, int port)
     {
-        string authority = host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+        string shown = IsEveryInterface(host) ? "0.0.0.0" : host;
+        string authority = shown.Contains(':') ? $"[{shown}]:{port}" : $"{shown}:{port}";
         Url = $"http://{authority}/metrics";
         try
         {
@@ -27,8 +28,20 @@ public sealed class MetricsEndpoint : IDisposable
                 .AddMeter(TrainingMetrics.MeterName)
                 .AddPrometheusHttpListener(o =>
                 {
-                    o.Host = host;
                     o.Port = port;
+                    if (IsEveryInterface(host))
+                    {
+                        // HttpListener takes every interface only as the prefix "http://+:PORT/", which the
+                        // exporter's Host cannot express ("0.0.0.0" is refused); it then also answers
+                        // whatever Host header a scraper sends (a container's name, a pod IP).
+                        o.Host = "localhost";
+                        o.ConfigureHttpListener = (_, listener) =>
+                        {
+                            listener.Prefixes.Clear();
+                            listener.Prefixes.Add($"http://+:{port}/");
+                        };
+                    }
+                    else o.Host = host;
                 })
                 .Build();
         }
@@ -37,6 +50,9 @@ public sealed class MetricsEndpoint : IDisposable
             throw new UsageException($"--metrics-port {port}: cannot serve metrics on http://{authority}/ ({e.Message})", e);
         }
     }
+
+    /// <summary>Whether <paramref name="host"/> names every interface (0.0.0.0, ::, * or +).</summary>
+    public static bool IsEveryInterface(string host) => host is "0.0.0.0" or "::" or "[::]" or "*" or "+";
 
     /// <summary>The endpoint, or null when <paramref name="port"/> is 0.</summary>
     public static MetricsEndpoint? Start(string host, int port) => port == 0 ? null : new MetricsEndpoint(host, port);

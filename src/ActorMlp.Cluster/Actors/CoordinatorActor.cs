@@ -99,9 +99,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<LinkOpened>(m => { if (_workers.TryGet(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
         Receive<TensorLinkFailed>(m =>
         {
-            if (_server is not null && _workers.TryGet(m.WorkerId, out var w) && w.Actor.Equals(Sender) && !w.Ready
-                && _linkFailures.Admit(WorkerRoster.LinkFailure(w, m, _server.Bound)) is { } line)
-                _log.Warning(line);
+            if (_server is null) return;
+            string? failure = _workers.TryGet(m.WorkerId, out var w) ? (w.Actor.Equals(Sender) && !w.Ready ? WorkerRoster.LinkFailure(w, m, _server.Bound) : null)
+                : _setup.Data is not null ? WorkerRoster.FetchFailure(m, Sender.Path.Address, _server.Bound) : null;
+            if (failure is not null && _linkFailures.Admit(failure) is { } line) _log.Warning(line);
         });
         Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));
         Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });

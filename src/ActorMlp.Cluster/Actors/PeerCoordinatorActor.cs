@@ -174,9 +174,9 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerReady>(Ready_);
         Receive<TensorLinkFailed>(m =>
         {
-            if (_workers.TryGet(m.WorkerId, out var w) && w.Actor.Equals(Sender) && w.Endpoint is null
-                && _linkFailures.Admit(WorkerRoster.LinkFailure(w, m, _links.Bound)) is { } line)
-                _log.Warning(line);
+            string? failure = _workers.TryGet(m.WorkerId, out var w) ? (w.Actor.Equals(Sender) && w.Endpoint is null ? WorkerRoster.LinkFailure(w, m, _links.Bound) : null)
+                : _setup.Data is not null ? WorkerRoster.FetchFailure(m, Sender.Path.Address, _links.Bound) : null;
+            if (failure is not null && _linkFailures.Admit(failure) is { } line) _log.Warning(line);
         });
         Receive<PeerFramesReady>(_ => TakeFrames());
         Receive<StepFailed>(m => Fail($"worker {m.WorkerId} could not apply step {m.Step}: {m.Reason}"));

@@ -28,7 +28,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     sealed record Tick : INoSerializationVerificationNeeded;
     sealed record DataReady(ISampleSource Train, string Fingerprint) : INoSerializationVerificationNeeded;
-    sealed record DataFailed(string Reason) : INoSerializationVerificationNeeded;
+    sealed record DataFailed(Exception? Error, string Endpoint, IActorRef Coordinator) : INoSerializationVerificationNeeded;
 
     readonly WorkerSetup _setup;
     readonly ILoggingAdapter _log = Context.GetLogger();
@@ -88,7 +88,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             _fetching?.Dispose();
             _fetching = null;
-            _log.Error("could not get the run's data: {0}; asking again", m.Reason);
+            // The data comes from the tensor endpoint: one that cannot be reached is the same misconfiguration as for tensors.
+            if (m.Error is not null && IsUnreachable(m.Error)) Unreachable(m.Endpoint, m.Error.Message, m.Coordinator);
+            else _log.Error("could not get the run's data: {0}; asking again", m.Error?.Message ?? "the fetch was cancelled");
         });
         Receive<WorkerRefused>(m =>
         {
@@ -162,9 +164,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _setup.Joined?.Invoke();
         _log.Info("fetching the run's data {0} ({1} bytes) from {2}", m.DataFingerprint, m.Bytes, m.Endpoint);
         var fetching = _fetching = new CancellationTokenSource();
+        var coordinator = Sender;
         Task.Run(() => fetch(m, fetching.Token), fetching.Token).ContinueWith<object>(t => t.IsCompletedSuccessfully
                 ? new DataReady(t.Result.Train, t.Result.Fingerprint)
-                : new DataFailed(t.Exception?.GetBaseException().Message ?? "the fetch was cancelled"),
+                : new DataFailed(t.Exception?.GetBaseException(), m.Endpoint, coordinator),
             TaskScheduler.Default).PipeTo(Self);
     }
 
@@ -270,13 +273,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// The tensor endpoint the coordinator advertised cannot be reached from here, though its Akka port
     /// can: one line that names the endpoint, the error and the setting to fix; and the coordinator is told.
     /// </summary>
-    void Unreachable(string endpoint, string error)
+    void Unreachable(string endpoint, string error, IActorRef? coordinator = null)
     {
         string line = $"cannot open the tensor link to {endpoint}, the tensor endpoint the coordinator advertises ({error}); "
                       + "this node reaches the coordinator's Akka port but not that endpoint: on the coordinator, set actormlp.cluster.tensor-public-host "
                       + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
         if (_linkFailures.Admit(line) is { } admitted) _log.Error(admitted);
-        Sender.Tell(new TensorLinkFailed(_setup.WorkerId, endpoint, error));
+        (coordinator ?? Sender).Tell(new TensorLinkFailed(_setup.WorkerId, endpoint, error));
     }
 
     void OnChunk(TensorChunk chunk)

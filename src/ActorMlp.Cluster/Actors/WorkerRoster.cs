@@ -73,6 +73,12 @@ public sealed class WorkerRoster
            + $"the tensor endpoint this coordinator advertises ({m.Reason}); it listens on {bound}: set actormlp.cluster.tensor-public-host "
            + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
 
+    /// <summary>The same for a worker without data, not taken in yet, that cannot reach the endpoint to fetch the run's data.</summary>
+    public static string FetchFailure(TensorLinkFailed m, Akka.Actor.Address address, string bound)
+        => $"worker {m.WorkerId} at {address} has no data and cannot open its tensor link to {m.Endpoint} to fetch it, "
+           + $"the tensor endpoint this coordinator advertises ({m.Reason}); it listens on {bound}: set actormlp.cluster.tensor-public-host "
+           + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
+
     /// <summary>"; registered but never connected a tensor link: w1, w2 (...)", naming the workers taken in whose link is not up; empty when there are none.</summary>
     public string Unlinked(Func<RegisteredWorker, bool> linked)
     {
