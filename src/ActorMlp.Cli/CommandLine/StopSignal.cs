@@ -11,6 +11,10 @@ public sealed class StopSignal : IDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly PosixSignalRegistration[] _registrations;
+    // A signal's handler runs on a thread of its own and may still be running when the command ends
+    // and disposes this: the flag, under the lock, keeps it from cancelling a disposed source.
+    readonly Lock _gate = new();
+    bool _disposed;
 
     public StopSignal()
     {
@@ -29,16 +33,26 @@ public sealed class StopSignal : IDisposable
 
     public string Name => Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";
 
-    void Handle(PosixSignalContext context)
+    internal void Handle(PosixSignalContext context)
     {
-        context.Cancel = true;
-        Signal ??= context.Signal;
-        _stop.Cancel();
+        lock (_gate)
+        {
+            // Once the command is over, the signal takes its default course: the process ends.
+            if (_disposed) return;
+            context.Cancel = true;
+            Signal ??= context.Signal;
+            _stop.Cancel();
+        }
     }
 
     public void Dispose()
     {
         foreach (var r in _registrations) r.Dispose();
-        _stop.Dispose();
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _stop.Dispose();
+        }
     }
 }
