@@ -39,7 +39,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
             args = args with { ConfigFiles = [conf, .. args.ConfigFiles] };
         }
         var config = ConfigLoader.Load(args, options);
-        var s = TrainSettings.From(config);
+        var s = TrainSettings.From(config, OptionTable.FlagOf(OptionTable.NodeCommands));
         s.UseKernel();
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
         var spec = ModelBuilder.Build(s, data);

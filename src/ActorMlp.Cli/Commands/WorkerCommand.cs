@@ -27,7 +27,7 @@ public static class WorkerCommand
     public static int Run(ParsedArguments args, TextWriter output)
     {
         var config = ConfigLoader.Load(args, OptionTable.NodeCommands);
-        var s = TrainSettings.From(config);
+        var s = TrainSettings.From(config, OptionTable.FlagOf(OptionTable.NodeCommands));
         s.UseKernel();
         bool fetch = DataOptions.IsFromCoordinator(s.DataSpec) || !ConfigLoader.SetsKey(args, OptionTable.NodeCommands, "actormlp.data.spec");
         var data = fetch ? null : DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
@@ -46,7 +46,7 @@ public static class WorkerCommand
             throw new UsageException("--discovery config needs --discovery-endpoints HOST:PORT,.. (actormlp.discovery.endpoints): the management endpoint of the coordinator, such as 10.0.0.1:8558");
         if (discovery.Method == DiscoveryMethod.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
             throw new UsageException("--discovery kubernetes asks the Kubernetes API for the run's pods, and this process is not in a pod (KUBERNETES_SERVICE_HOST is not set); use --discovery config or --seed-node outside Kubernetes");
-        string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
+        string id = new SettingsReader(config, OptionTable.FlagOf(OptionTable.NodeCommands)).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
         string fingerprint = data is null ? "" : TrainSettings.Fingerprint(data.Fingerprint());
         string cache = DataCache.Folder(s.CacheDir);
