@@ -22,6 +22,7 @@ public sealed class ActorMlpRun : IActorMlpRun, ITrainingObserver
     readonly object _gate = new();
     readonly List<Channel<RunProgress>> _watchers = [];
     IActorRef? _coordinator;
+    bool _ended;
 
     /// <summary>The node's configuration (the options over reference.conf) and the settings read from it.</summary>
     public Config Config { get; }
@@ -59,6 +60,7 @@ public sealed class ActorMlpRun : IActorMlpRun, ITrainingObserver
         var outcome = await Setup.Done.Task.ConfigureAwait(false);
         lock (_gate)
         {
+            _ended = true;
             foreach (var watcher in _watchers) watcher.Writer.TryComplete();
             _watchers.Clear();
         }
@@ -77,15 +79,21 @@ public sealed class ActorMlpRun : IActorMlpRun, ITrainingObserver
 
     public void Stop(string reason) => _coordinator?.Tell(new StopRun(reason));
 
-    public async IAsyncEnumerable<RunProgress> WatchAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    public IAsyncEnumerable<RunProgress> WatchAsync(CancellationToken cancel = default)
     {
+        // Registered now, not at the first MoveNext, so a caller that watches before it starts the workers misses no step.
         // Bounded, dropping the oldest: a slow reader never holds the coordinator up.
         var channel = Channel.CreateBounded<RunProgress>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_gate)
         {
-            if (Completion.IsCompleted) yield break;
-            _watchers.Add(channel);
+            if (_ended) channel.Writer.TryComplete();
+            else _watchers.Add(channel);
         }
+        return Read(channel, cancel);
+    }
+
+    async IAsyncEnumerable<RunProgress> Read(Channel<RunProgress> channel, [EnumeratorCancellation] CancellationToken cancel)
+    {
         try
         {
             await foreach (var progress in channel.Reader.ReadAllAsync(cancel).ConfigureAwait(false)) yield return progress;
