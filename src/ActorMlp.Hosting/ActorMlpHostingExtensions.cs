@@ -28,8 +28,9 @@ public static class ActorMlpHostingExtensions
         services.AddSingleton<IActorMlpRun>(run);
         return services.AddAkka(ClusterNode.SystemName, builder =>
         {
-            builder.WithActorMlpCoordinator(run);
+            // The application's additions first: the node's own HOCON, added last, then sits above theirs.
             akka?.Invoke(builder);
+            builder.WithActorMlpCoordinator(run);
         });
     }
 
@@ -41,33 +42,37 @@ public static class ActorMlpHostingExtensions
         services.AddSingleton(worker);
         return services.AddAkka(ClusterNode.SystemName, builder =>
         {
-            builder.WithActorMlpWorker(worker);
             akka?.Invoke(builder);
+            builder.WithActorMlpWorker(worker);
         });
     }
 
-    /// <summary>Runs <paramref name="run"/>'s coordinator on the ActorSystem being built, which must be named "actormlp".</summary>
+    /// <summary>
+    /// Runs <paramref name="run"/>'s coordinator on the ActorSystem being built, which must be named "actormlp".
+    /// Call it after any AddHocon of the application's own: HOCON prepended later would sit above the node's
+    /// role and TLS, and the node refuses to start with another role or TLS setting than its own.
+    /// </summary>
     public static AkkaConfigurationBuilder WithActorMlpCoordinator(this AkkaConfigurationBuilder builder, ActorMlpRun run)
     {
         var settings = run.Settings.Cluster;
         Node(builder, "coordinator", ClusterNode.CoordinatorConfig(ClusterNode.NodeConfig(run.Config, "coordinator"), settings), settings);
         return builder.WithActors((system, registry) =>
         {
-            CheckName(system);
+            Check(system, "coordinator", settings);
             var coordinator = ClusterNode.RunCoordinator(system, run.Setup);
             registry.TryRegister<ActorMlpRun>(coordinator);
             run.Started(system, coordinator);
         });
     }
 
-    /// <summary>Runs <paramref name="worker"/> on the ActorSystem being built, which must be named "actormlp".</summary>
+    /// <summary>Runs <paramref name="worker"/> on the ActorSystem being built, which must be named "actormlp"; call it last, as <see cref="WithActorMlpCoordinator"/>.</summary>
     public static AkkaConfigurationBuilder WithActorMlpWorker(this AkkaConfigurationBuilder builder, ActorMlpWorker worker)
     {
         var settings = worker.Settings.Cluster;
         Node(builder, "worker", ClusterNode.WorkerConfig(ClusterNode.NodeConfig(worker.Config, "worker"), settings, worker.Seeds), settings);
         return builder.WithActors((system, registry) =>
         {
-            CheckName(system);
+            Check(system, "worker", settings);
             registry.TryRegister<ActorMlpWorker>(ClusterNode.RunWorker(system, worker.Setup, worker.Seeds));
         });
     }
@@ -95,9 +100,15 @@ public static class ActorMlpHostingExtensions
         if (ClusterNode.TlsSetup(settings) is { } tls) builder.AddSetup(tls);
     }
 
-    static void CheckName(ActorSystem system)
+    /// <summary>The node's ActorSystem is the one its cluster expects: its name, its role, TLS as its settings say.</summary>
+    static void Check(ActorSystem system, string role, ClusterSettings settings)
     {
         if (system.Name != ClusterNode.SystemName)
             throw new InvalidOperationException($"an ActorMlp node's ActorSystem must be named {ClusterNode.SystemName}, as every node of its cluster is; this one is named {system.Name}");
+        var config = system.Settings.Config;
+        if (!config.GetStringList("akka.cluster.roles").Contains(role))
+            throw new InvalidOperationException($"an ActorMlp {role}'s ActorSystem must have the role {role}; other HOCON added after the node set akka.cluster.roles to [{string.Join(", ", config.GetStringList("akka.cluster.roles"))}]");
+        if (config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl") != (settings.Trust is not null))
+            throw new InvalidOperationException($"actormlp.security.tls is {(settings.Trust is null ? "off" : "on")}, but other HOCON added after the node set akka.remote.dot-netty.tcp.enable-ssl to the opposite");
     }
 }

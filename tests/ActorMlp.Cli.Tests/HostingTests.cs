@@ -60,6 +60,45 @@ public sealed class HostingTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_hosted_tls_cluster_is_the_commands_node_and_trains_the_same_bits()
+    {
+        string expected = Cli.Sha(_cli.Train("--hidden", "16", "--epochs", "1", "--seed", "3"));
+        string certs = _cli.NewPath("certs");
+        Assert.Equal(0, Cli.Run("certs", "create", "--out", certs, "--nodes", "2").ExitCode);
+        string Tls(int node) => $"actormlp.security {{ tls = on, ca = {System.Text.Json.JsonSerializer.Serialize(Path.Combine(certs, "ca.crt"))}, "
+                                + $"certificate = {System.Text.Json.JsonSerializer.Serialize(Path.Combine(certs, $"node-{node}.p12"))} }}";
+
+        // The application's own HOCON sits above reference.conf and beneath the node's role and TLS.
+        using var coordinator = Build(s => s.AddActorMlpCoordinator(
+            new ActorMlpCoordinatorOptions { Hidden = [16], Epochs = 1, Seed = 3, Hostname = "127.0.0.1", Port = 0, Hocon = Tls(1) },
+            akka => Akka.Hosting.AkkaHostingExtensions.AddHocon(akka, Akka.Configuration.ConfigurationFactory.ParseString(
+                "akka.cluster.roles = [\"web\"]\nakka.remote.dot-netty.tcp.enable-ssl = false\nakka.log-config-on-start = off"), Akka.Hosting.HoconAddMode.Prepend)));
+        await coordinator.StartAsync();
+        var run = coordinator.Services.GetRequiredService<IActorMlpRun>();
+        var config = coordinator.Services.GetRequiredService<Akka.Actor.ActorSystem>().Settings.Config;
+        var reference = ReferenceConfig.Load();
+        Assert.StartsWith("akka.ssl.tcp://actormlp@127.0.0.1:", run.Address);
+        Assert.Equal(["coordinator"], config.GetStringList("akka.cluster.roles"));
+        Assert.Equal(reference.GetString("akka.actor.serializers.actormlp"), config.GetString("akka.actor.serializers.actormlp"));
+        Assert.Equal(reference.GetString("akka.cluster.gossip-interval"), config.GetString("akka.cluster.gossip-interval"));
+        Assert.True(config.HasPath(ClusterNode.WorkerDispatcher));
+
+        using var worker = Build(s => s.AddActorMlpWorker(new ActorMlpWorkerOptions { SeedNodes = [run.Address!], Data = "digits", Hostname = "127.0.0.1", Port = 0, Hocon = Tls(2) }));
+        try
+        {
+            await worker.StartAsync();
+            var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(result.Succeeded, result.Outcome.ToString());
+            Assert.Equal(expected, result.ParametersSha256);
+        }
+        finally
+        {
+            await worker.StopAsync();
+            await coordinator.StopAsync();
+        }
+    }
+
     static IConfiguration Settings(params (string Key, string Value)[] values)
         => new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
