@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ActorMlp.Hosting;
+using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -97,6 +98,18 @@ public sealed class HostingTests : IDisposable
             await worker.StopAsync();
             await coordinator.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_node_whose_role_other_hocon_undid_refuses_to_start()
+    {
+        var run = ActorMlpRun.Prepare(new ActorMlpCoordinatorOptions { Hidden = [8], Epochs = 1, Hostname = "127.0.0.1", Port = 0 });
+        using var host = Build(s => s.AddAkka(ClusterNode.SystemName, akka => akka
+            .WithActorMlpCoordinator(run)
+            .AddHocon(Akka.Configuration.ConfigurationFactory.ParseString("akka.cluster.roles = [\"web\"]"), Akka.Hosting.HoconAddMode.Prepend)));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        Assert.Contains("must have the role coordinator", refused.GetBaseException().Message);
+        Assert.False(run.Completion.IsCompleted && run.Completion.Result.Succeeded);
     }
 
     static IConfiguration Settings(params (string Key, string Value)[] values)
