@@ -150,7 +150,7 @@ public sealed class HostingTests : IDisposable
     public void The_sample_host_trains_to_the_bits_of_train_workers_0()
     {
         string dll = Path.Combine(Repository.Root, "samples", "ActorMlp.Samples.Host", "bin", "Release", "net10.0", "ActorMlp.Samples.Host.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; dotnet build ActorMlp.sln -c Release builds it");
+        Assert.True(File.Exists(dll), $"{dll} is missing; building this test project builds it");
         string expected = Cli.Sha(_cli.Train("--hidden", "24", "--epochs", "2", "--seed", "9"));
 
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
