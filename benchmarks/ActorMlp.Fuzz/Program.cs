@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Settings;
+using ActorMlp.Hosting.Settings;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Cluster.Serialization;
 using ActorMlp.Core.Checkpoints;

@@ -90,6 +90,9 @@ public static class OptionTable
     public static readonly Option[] Train = [.. Training, .. Cluster, .. Watch];
 
     /// <summary>The coordinator and the worker take every training flag, so one flag list can start both; a worker uses only the data flags.</summary>
+    /// <summary>The flag among <paramref name="options"/> that sets a key, for the settings' error sentences.</summary>
+    public static Func<string, string?> FlagOf(IReadOnlyList<Option> options) => key => options.FirstOrDefault(o => o.Key == key)?.Flag;
+
     public static readonly Option[] NodeCommands = [.. Training, .. Cluster, .. Watch, .. Node];
 
     public static readonly Option[] Status =

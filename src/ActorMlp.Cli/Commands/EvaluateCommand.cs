@@ -62,7 +62,7 @@ public static class EvaluateCommand
             try { config = ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(config); }
             catch (Exception e) { throw new UsageException($"cannot read the run's settings from {path}: {e.Message.Split('\n')[0].Trim()}", e); }
         }
-        var r = new SettingsReader(config, OptionTable.Training);
+        var r = new SettingsReader(config, OptionTable.FlagOf(OptionTable.Training));
         return (r.Double("actormlp.data.test-fraction", 0, 1, exclusiveMin: true), (ulong)r.Long("actormlp.data.split-seed", 0),
                 r.String("actormlp.data.dir"));
     }

@@ -24,7 +24,7 @@ public static class StatusCommand
         if (!Address.TryParse(given, out var address) || address.Host is null || address.Port is null)
             throw new UsageException($"--coordinator '{given}' is not an address like akka.tcp://actormlp@HOST:PORT");
         var config = ConfigLoader.Load(args, OptionTable.Status);
-        double seconds = new SettingsReader(config, OptionTable.Status).Double("actormlp.status.timeout-seconds", 0, 3600, exclusiveMin: true);
+        double seconds = new SettingsReader(config, OptionTable.FlagOf(OptionTable.Status)).Double("actormlp.status.timeout-seconds", 0, 3600, exclusiveMin: true);
         ClusterSettings cluster;
         try { cluster = ClusterSettings.From(config); }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or Akka.Configuration.ConfigurationException)

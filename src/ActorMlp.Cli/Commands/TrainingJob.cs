@@ -39,25 +39,14 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
             args = args with { ConfigFiles = [conf, .. args.ConfigFiles] };
         }
         var config = ConfigLoader.Load(args, options);
-        var s = TrainSettings.From(config);
+        var s = TrainSettings.From(config, OptionTable.FlagOf(OptionTable.NodeCommands));
         s.UseKernel();
         var data = DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
-        var spec = ModelBuilder.Build(s, data);
-        if (spec.Head != HeadKind.LinearMse)
-            try { data.CheckLabels(spec.Head == HeadKind.SigmoidLogLoss ? 2 : spec.Outputs); }
-            catch (DataException e) { throw new UsageException(e.Message, e); }
-        var plan = new TrainingPlan(data.Train.Count, s.Epochs, s.BatchFor(data.Train.Count), s.MicroShards, s.Seed);
-        var schedule = s.ScheduleFor(data.Task == TaskKind.Regression);
-        try { plan.Validate(); }
-        catch (ArgumentException e) { throw new UsageException(e.Message.Replace("the batch size", "--batch"), e); }
+        var recipe = TrainingRecipe.From(s, data);
+        var (spec, plan, schedule) = (recipe.Spec, recipe.Plan, recipe.Schedule);
 
         var model = new Mlp(spec);
-        if (resume is null)
-        {
-            var parameters = Initializer.Create(spec, s.Init, s.Seed);
-            var trainer = new Trainer(model, plan, parameters, Optimizer.Create(s.Optimizer, parameters.Length), schedule);
-            return new TrainingJob(config, s, data, model, plan, trainer);
-        }
+        if (resume is null) return new TrainingJob(config, s, data, model, plan, recipe.NewTrainer(model));
 
         var store = new CheckpointStore(Path.Combine(resume, CheckpointStore.Folder), s.KeepCheckpoints);
         var (checkpoint, file) = store.Newest(message => warnings.WriteLine($"actormlp: {message}"));
@@ -109,13 +98,7 @@ public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSpli
 
     /// <summary>What the coordinator runs, reporting to <paramref name="observer"/>: a star run, or a peer-to-peer one with the recipe its workers' replicas need.</summary>
     public CoordinatorSetup CoordinatorSetup(ITrainingObserver observer, ClusterSettings cluster, ChromeTrace? trace = null)
-    {
-        var peer = cluster.Reduction == ReductionKind.Peer
-            ? PeerRecipe.From(Settings.Init, Settings.Optimizer, Trainer.Schedule, Settings.CheckpointEvery, cluster.WirePrecision == WirePrecision.Bf16)
-            : null;
-        return new CoordinatorSetup(Model, Trainer, TrainSettings.Fingerprint(Data.Fingerprint()), observer, cluster,
-            new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), peer, Resumed is not null, trace, Data.Train);
-    }
+        => TrainingRecipe.Coordinator(Settings, Data, Model, Trainer, observer, cluster, Resumed is not null, trace);
 
     /// <summary>The step trace of --trace FILE.json, or null without it; it needs a star run through the cluster.</summary>
     public ChromeTrace? OpenTrace(int workers)

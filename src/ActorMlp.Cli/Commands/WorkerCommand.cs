@@ -27,16 +27,11 @@ public static class WorkerCommand
     public static int Run(ParsedArguments args, TextWriter output)
     {
         var config = ConfigLoader.Load(args, OptionTable.NodeCommands);
-        var s = TrainSettings.From(config);
+        var s = TrainSettings.From(config, OptionTable.FlagOf(OptionTable.NodeCommands));
         s.UseKernel();
         bool fetch = DataOptions.IsFromCoordinator(s.DataSpec) || !ConfigLoader.SetsKey(args, OptionTable.NodeCommands, "actormlp.data.spec");
         var data = fetch ? null : DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
-        var seeds = new List<Address>();
-        foreach (var seed in config.GetStringList("akka.cluster.seed-nodes"))
-            seeds.Add(Address.TryParse(seed, out var address)
-                // Akka names the TLS transport akka.ssl.tcp; the node's own setting decides, whichever the seed was written with.
-                ? address.WithProtocol(s.Cluster.Trust is null ? "akka.tcp" : "akka.ssl.tcp")
-                : throw new UsageException($"--seed-node '{ActorMlp.Data.Excerpt.Of(seed, ActorMlp.Data.Excerpt.Name)}' is not an address like akka.tcp://actormlp@HOST:PORT"));
+        var seeds = WorkerRecipe.Seeds(config, s.Cluster, "--seed-node");
         var discovery = s.Cluster.Discovery;
         if (seeds.Count == 0 && !discovery.UsesBootstrap)
             throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator), or --discovery config|kubernetes");
@@ -46,7 +41,7 @@ public static class WorkerCommand
             throw new UsageException("--discovery config needs --discovery-endpoints HOST:PORT,.. (actormlp.discovery.endpoints): the management endpoint of the coordinator, such as 10.0.0.1:8558");
         if (discovery.Method == DiscoveryMethod.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
             throw new UsageException("--discovery kubernetes asks the Kubernetes API for the run's pods, and this process is not in a pod (KUBERNETES_SERVICE_HOST is not set); use --discovery config or --seed-node outside Kubernetes");
-        string id = new SettingsReader(config, OptionTable.NodeCommands).String("actormlp.cluster.worker-id");
+        string id = new SettingsReader(config, OptionTable.FlagOf(OptionTable.NodeCommands)).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
         string fingerprint = data is null ? "" : TrainSettings.Fingerprint(data.Fingerprint());
         string cache = DataCache.Folder(s.CacheDir);
@@ -55,7 +50,7 @@ public static class WorkerCommand
         var stopped = new TaskCompletionSource<WorkerStopped>(TaskCreationOptions.RunContinuationsAsynchronously);
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var setup = new WorkerSetup(id, s.ThreadsPerWorker, data?.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w),
-            () => joined.TrySetResult(), data is null ? Fetcher(id, cache, s, output) : null);
+            () => joined.TrySetResult(), data is null ? WorkerRecipe.Fetcher(cache, s, line => output.WriteLine($"worker {id}: {line}")) : null);
         var signalled = Task.Delay(Timeout.Infinite, stop.Token);
         while (true)
         {
@@ -91,20 +86,6 @@ public static class WorkerCommand
             }
             output.WriteLine($"worker {id}: its node was removed from the cluster; starting a fresh node to rejoin");
         }
-    }
-
-    /// <summary>Turns the coordinator's offer into samples: the checked pack from the cache or the wire, read, its fingerprint the offered one.</summary>
-    static Func<DataOffered, CancellationToken, (ISampleSource, string)> Fetcher(string id, string cache, TrainSettings s, TextWriter output)
-    {
-        var fetcher = new DataFetcher(cache, s.Cluster.Trust, s.Cluster.SocketBufferBytes, line => output.WriteLine($"worker {id}: {line}"));
-        return (offer, cancel) =>
-        {
-            var fetched = fetcher.Fetch(offer, cancel);
-            var pack = DataPack.Read(fetched.Pack, fetched.Path, checkedAlready: true);
-            if (pack.Fingerprint != offer.DataFingerprint)
-                throw new DataException($"data pack {fetched.Path} holds data {pack.Fingerprint}, but the coordinator offered {offer.DataFingerprint}");
-            return (pack.Train, TrainSettings.Fingerprint(pack.Fingerprint));
-        };
     }
 
     static string Method(DiscoveryMethod method) => method == DiscoveryMethod.Config ? "config" : "kubernetes";

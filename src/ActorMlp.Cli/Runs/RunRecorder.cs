@@ -155,8 +155,7 @@ public sealed class RunRecorder : ITrainingObserver
         _sinceCurves.Restart();
     }
 
-    public static string ParametersSha256(float[] parameters)
-        => Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(parameters.AsSpan())));
+    public static string ParametersSha256(float[] parameters) => ActorMlp.Hosting.ActorMlpRunResult.Sha256(parameters);
 
     /// <summary>RMSE on the test part of always predicting the training mean (0 after standardization).</summary>
     double BaselineRmse()

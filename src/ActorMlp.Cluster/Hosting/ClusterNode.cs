@@ -29,22 +29,39 @@ public static class ClusterNode
     /// </summary>
     public static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
     {
-        var discovery = setup.Settings.Discovery;
-        var system = Create(discovery.AkkaConfig(nodeConfig, "coordinator").WithFallback(nodeConfig), setup.Settings);
+        var system = Create(CoordinatorConfig(nodeConfig, setup.Settings), setup.Settings);
+        return (system, RunCoordinator(system, setup));
+    }
+
+    /// <summary>
+    /// What a coordinator's ActorSystem is created with beyond <paramref name="nodeConfig"/>: discovery's
+    /// settings and, with <see cref="ClusterSettings.Trust"/>, TLS on (its certificates are <see cref="TlsSetup"/>).
+    /// The command and a hosted node (ActorMlp.Hosting) both create their systems from it.
+    /// </summary>
+    public static Config CoordinatorConfig(Config nodeConfig, ClusterSettings settings)
+        => Secured(settings.Discovery.AkkaConfig(nodeConfig, "coordinator").WithFallback(nodeConfig), settings);
+
+    /// <summary>Starts the coordinator on a system created from <see cref="CoordinatorConfig"/>: it joins itself, serves discovery, runs the actor.</summary>
+    public static IActorRef RunCoordinator(ActorSystem system, CoordinatorSetup setup)
+    {
         var cluster = AkkaCluster.Get(system);
         cluster.Join(cluster.SelfAddress);
-        if (discovery.UsesBootstrap) StartManagement(system);
+        if (setup.Settings.Discovery.UsesBootstrap) StartManagement(system);
         var props = setup.Peer is null ? Props.Create(() => new CoordinatorActor(setup)) : Props.Create(() => new PeerCoordinatorActor(setup));
-        var coordinator = system.ActorOf(props, CoordinatorActor.Name);
-        return (system, coordinator);
+        return system.ActorOf(props, CoordinatorActor.Name);
     }
+
+    /// <summary>The certificates a node with <see cref="ClusterSettings.Trust"/> gives Akka's remoting; null without TLS.</summary>
+    public static Akka.Actor.Setup.Setup? TlsSetup(ClusterSettings settings) => settings.Trust?.AkkaSetup();
+
+    static Config Secured(Config config, ClusterSettings settings) => settings.Trust is null ? config
+        : ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(config);
 
     /// <summary>The node's ActorSystem; with <see cref="ClusterSettings.Trust"/> its remoting is mutual TLS against the cluster's authority.</summary>
     static ActorSystem Create(Config nodeConfig, ClusterSettings settings, string name = SystemName)
     {
-        if (settings.Trust is not { } trust) return ActorSystem.Create(name, nodeConfig);
-        var config = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(nodeConfig);
-        return ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(config).And(trust.AkkaSetup()));
+        if (TlsSetup(settings) is not { } tls) return ActorSystem.Create(name, nodeConfig);
+        return ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(Secured(nodeConfig, settings)).And(tls));
     }
 
     /// <summary>
@@ -73,19 +90,33 @@ public static class ClusterNode
     /// </summary>
     public static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
     {
-        // Given seeds replace the configured ones, which Akka would otherwise also try (with their own protocol).
+        var system = Create(WorkerConfig(nodeConfig, setup.Settings, seeds), setup.Settings);
+        RunWorker(system, setup, seeds);
+        return system;
+    }
+
+    /// <summary>
+    /// What a worker's ActorSystem is created with beyond <paramref name="nodeConfig"/>: given seeds replace
+    /// the configured ones, which Akka would otherwise also try (with their own protocol); without seeds,
+    /// discovery's settings; TLS as <see cref="CoordinatorConfig"/>.
+    /// </summary>
+    public static Config WorkerConfig(Config nodeConfig, ClusterSettings settings, IReadOnlyList<Address> seeds)
+    {
         if (seeds.Count > 0) nodeConfig = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(nodeConfig);
-        bool bootstrap = seeds.Count == 0 && setup.Settings.Discovery.UsesBootstrap;
-        if (bootstrap) nodeConfig = setup.Settings.Discovery.AkkaConfig(nodeConfig, "worker").WithFallback(nodeConfig);
-        var system = Create(nodeConfig, setup.Settings);
+        else if (settings.Discovery.UsesBootstrap) nodeConfig = settings.Discovery.AkkaConfig(nodeConfig, "worker").WithFallback(nodeConfig);
+        return Secured(nodeConfig, settings);
+    }
+
+    /// <summary>Starts the worker on a system created from <see cref="WorkerConfig"/>: it joins the seeds (or bootstraps) and runs the actor.</summary>
+    public static IActorRef RunWorker(ActorSystem system, WorkerSetup setup, IReadOnlyList<Address> seeds)
+    {
         if (seeds.Count > 0) AkkaCluster.Get(system).JoinSeedNodes(seeds);
-        if (bootstrap)
+        else if (setup.Settings.Discovery.UsesBootstrap)
         {
             StartManagement(system);
             _ = ClusterBootstrap.Get(system).Start();
         }
-        system.ActorOf(Props.Create(() => new WorkerActor(setup)).WithDispatcher(WorkerDispatcher), WorkerActor.Name);
-        return system;
+        return system.ActorOf(Props.Create(() => new WorkerActor(setup)).WithDispatcher(WorkerDispatcher), WorkerActor.Name);
     }
 
     /// <summary>Starts the node's management endpoint (<see cref="ManagementEndpoint"/>); a node whose endpoint cannot listen is terminated.</summary>

@@ -1,9 +1,7 @@
-using ActorMlp.Cli.CommandLine;
-using ActorMlp.Cli.Settings;
 using ActorMlp.Core.Model;
 using ActorMlp.Data;
 
-namespace ActorMlp.Cli.Commands;
+namespace ActorMlp.Hosting.Settings;
 
 /// <summary>Turns the model settings and the data into a <see cref="ModelSpec"/>, or says why they do not fit.</summary>
 public static class ModelBuilder

@@ -1,7 +1,6 @@
-using ActorMlp.Cli.CommandLine;
 using ActorMlp.Data;
 
-namespace ActorMlp.Cli.Commands;
+namespace ActorMlp.Hosting.Settings;
 
 /// <summary>Loads a data SPEC, turning data errors into the command's usage errors.</summary>
 public static class DataOptions

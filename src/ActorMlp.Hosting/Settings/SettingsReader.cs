@@ -1,19 +1,19 @@
 using System.Globalization;
-using ActorMlp.Cli.CommandLine;
 using ActorMlp.Data;
 using Akka.Configuration;
 
-namespace ActorMlp.Cli.Settings;
+namespace ActorMlp.Hosting.Settings;
 
 /// <summary>
 /// Typed, validated reads of configuration keys. Every failure names the key and the flag that sets
-/// it, whichever of the two the user wrote.
+/// it, whichever of the two the user wrote: <paramref name="flagOf"/> names the command-line flag or
+/// option that sets a key (null: the key alone).
 /// </summary>
-public sealed class SettingsReader(Config config, IReadOnlyList<Option> options)
+public sealed class SettingsReader(Config config, Func<string, string?>? flagOf = null)
 {
     string Name(string key)
     {
-        var flag = options.FirstOrDefault(o => o.Key == key)?.Flag;
+        var flag = flagOf?.Invoke(key);
         return flag is null ? key : $"{flag} ({key})";
     }
 

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 
-namespace ActorMlp.Cli.Settings;
+namespace ActorMlp.Cluster.Hosting;
 
 /// <summary>
 /// hocon/reference.conf, embedded in the program so every node has it wherever it runs. It is the one

@@ -1,4 +1,3 @@
-using ActorMlp.Cli.CommandLine;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Optim;
 using ActorMlp.Core.Tensors;
@@ -6,7 +5,7 @@ using ActorMlp.Core.Training;
 using ActorMlp.Cluster.Hosting;
 using Akka.Configuration;
 
-namespace ActorMlp.Cli.Settings;
+namespace ActorMlp.Hosting.Settings;
 
 public enum ProgressMode { Auto, Bar, Lines, None }
 
@@ -83,9 +82,10 @@ public sealed record TrainSettings
 
     static bool IsAuto(string value) => value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
 
-    public static TrainSettings From(Config config)
+    /// <summary>Reads and checks every actormlp.* key it needs; <paramref name="flagOf"/> names what sets a key in the errors (see <see cref="SettingsReader"/>).</summary>
+    public static TrainSettings From(Config config, Func<string, string?>? flagOf = null)
     {
-        var r = new SettingsReader(config, OptionTable.NodeCommands);
+        var r = new SettingsReader(config, flagOf);
         const string d = "actormlp.data.", m = "actormlp.model.", t = "actormlp.train.", o = "actormlp.optimizer.";
         var optimizer = new OptimizerSettings(
             r.Choice<OptimizerKind>(o + "kind", OptimizerKindNames.TryParse, OptimizerKindNames.Choices),
