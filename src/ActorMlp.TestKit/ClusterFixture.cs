@@ -59,12 +59,19 @@ public sealed class ClusterFixture : IAsyncDisposable
     public IReadOnlyList<WorkerNode> Workers { get { lock (_workers) return [.. _workers]; } }
 
     /// <summary>The steps the coordinator applied, in order.</summary>
-    public IReadOnlyList<long> StepsApplied => _steps.Steps;
+    public IReadOnlyList<long> StepsApplied => _steps.Steps.Select(s => s.Step).ToList();
 
-    /// <summary>Starts the coordinator and the workers worker-1 … worker-N, and waits for the run to end (or <paramref name="timeout"/>, 2 minutes by default).</summary>
+    /// <summary>Time since <see cref="RunAsync"/> started the nodes.</summary>
+    public TimeSpan Elapsed => _steps.Clock.Elapsed;
+
+    /// <summary>When the coordinator applied <paramref name="step"/> (on the <see cref="Elapsed"/> clock), or null if it has not.</summary>
+    public TimeSpan? AppliedAt(long step) => _steps.Steps.Where(s => s.Step == step).Select(s => (TimeSpan?)s.At).FirstOrDefault();
+
+    /// <summary>Starts the coordinator and the workers worker-1 … worker-N, and waits for the run to end (or <paramref name="timeout"/>, a minute by default).</summary>
     public async Task<RunOutcome> RunAsync(TimeSpan? timeout = null)
     {
         if (_coordinator is not null) throw new InvalidOperationException("the fixture's run has already started");
+        _steps.Clock.Start();
         var setup = new CoordinatorSetup(new Mlp(Recipe.Spec), Trainer, Recipe.Fingerprint, _steps, Settings, _done, Samples: Recipe.Samples);
         (_coordinator, _) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(_config, "coordinator", "127.0.0.1", 0), setup);
         _address = AkkaCluster.Get(_coordinator).SelfAddress;
@@ -72,7 +79,7 @@ public sealed class ClusterFixture : IAsyncDisposable
         var starting = Enumerable.Range(1, _initialWorkers)
             .Select(i => Task.Factory.StartNew(() => StartWorker($"worker-{i}"), TaskCreationOptions.LongRunning)).ToList();
         await Task.WhenAll(starting).ConfigureAwait(false);
-        return await _done.Task.WaitAsync(timeout ?? TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        return await _done.Task.WaitAsync(timeout ?? TimeSpan.FromMinutes(1)).ConfigureAwait(false);
     }
 
     /// <summary>Starts one more worker and joins it to the running cluster (a worker joining mid-run, when called from a fault's Then).</summary>
@@ -118,13 +125,15 @@ public sealed class ClusterFixture : IAsyncDisposable
 
     sealed class StepRecorder : ITrainingObserver
     {
-        readonly List<long> _steps = [];
+        readonly List<(long Step, TimeSpan At)> _steps = [];
 
-        public IReadOnlyList<long> Steps { get { lock (_steps) return [.. _steps]; } }
+        public System.Diagnostics.Stopwatch Clock { get; } = new();
+
+        public IReadOnlyList<(long Step, TimeSpan At)> Steps { get { lock (_steps) return [.. _steps]; } }
 
         public void StepApplied(Trainer trainer, StepAssignment step, bool epochEnded, double trainSeconds)
         {
-            lock (_steps) _steps.Add(step.Step);
+            lock (_steps) _steps.Add((step.Step, Clock.Elapsed));
         }
 
         public void Checkpoint(Trainer trainer) { }

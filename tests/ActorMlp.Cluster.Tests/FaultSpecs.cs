@@ -45,21 +45,28 @@ public sealed class FaultSpecs
     [Fact]
     public async Task A_straggler_paused_mid_step_has_its_leaves_done_by_an_idle_worker_with_the_same_bits()
     {
+        var pause = TimeSpan.FromSeconds(2);
         await using var cluster = new ClusterFixture(Recipe, workers: 2, ShortDeadline);
-        cluster.Faults.At("worker-1", step: 2, FaultPhase.WeightsArrived).Pause(TimeSpan.FromSeconds(2));
+        var pausedAt = TimeSpan.Zero;
+        cluster.Faults.At("worker-1", step: 2, FaultPhase.WeightsArrived).Then(() => pausedAt = cluster.Elapsed);
+        cluster.Faults.At("worker-1", step: 2, FaultPhase.WeightsArrived).Pause(pause);
         await Run(cluster);
-        Assert.Single(cluster.Faults.Fired);
+        Assert.Equal([FaultKind.Action, FaultKind.Pause], cluster.Faults.Fired.Select(f => f.Kind));
+        // The step did not wait for the straggler: worker-2 did its leaves while it slept.
+        Assert.True(cluster.AppliedAt(2) - pausedAt < pause, $"step 2 applied {cluster.AppliedAt(2) - pausedAt} after the pause began");
         BitIdentity.AssertSameBits(FaultFree.Value, cluster.Parameters);
     }
 
     [Fact]
     public async Task A_worker_joining_mid_run_takes_leaves_and_keeps_the_bits()
     {
-        await using var cluster = new ClusterFixture(Recipe, workers: 1);
-        // worker-1 waits at step 2 until the new worker is in the run, so it joins mid-run whatever the machine's speed.
+        await using var cluster = new ClusterFixture(Recipe, workers: 1, ShortDeadline);
+        // worker-1 waits at step 2 until the new worker is in the run, so it joins mid-run whatever the machine's speed;
+        // at step 4 it stalls, so the steps cannot all pass before the late worker is counted in.
         bool joined = false;
         cluster.Faults.At("worker-1", step: 2, FaultPhase.WeightsArrived)
             .Then(() => joined = cluster.StartWorker("late").Joined.Wait(TimeSpan.FromSeconds(30)));
+        cluster.Faults.At("worker-1", step: 4, FaultPhase.WeightsArrived).Pause(TimeSpan.FromSeconds(2));
         var computedByLate = 0;
         for (long step = 3; step < Recipe.Plan.TotalSteps; step++)
             cluster.Faults.At("late", step, FaultPhase.SubtreeSending).Then(() => Interlocked.Increment(ref computedByLate));
@@ -94,6 +101,8 @@ public sealed class FaultSpecs
     public async Task A_corrupted_subtree_frame_is_caught_by_verification_and_its_worker_dropped()
     {
         await using var cluster = new ClusterFixture(Recipe, workers: 2, s => s with { VerifyFraction = 1 });
+        // Behind worker-2's subtrees of the step, so that none of them is still on its way when the step starts over.
+        cluster.Faults.At("worker-1", step: 2, FaultPhase.SubtreeSending).Delay(TimeSpan.FromMilliseconds(500));
         cluster.Faults.At("worker-1", step: 2, FaultPhase.SubtreeSending).Corrupt();
         await Run(cluster);
         Assert.NotEmpty(cluster.Faults.Fired);
