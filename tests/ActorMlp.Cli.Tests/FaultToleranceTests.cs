@@ -4,7 +4,9 @@ namespace ActorMlp.Cli.Tests;
 /// <summary>
 /// Faults in real processes — a worker killed with SIGKILL, a worker joining late, the coordinator
 /// killed and resumed, SIGTERM — each run must end with the bits of the fault-free run, with the
-/// gradients combined at the coordinator (star) and among the workers (peer).
+/// gradients combined at the coordinator (star) and among the workers (peer). A worker killed mid-run and
+/// a worker joining mid-run with star reduction are specified in-process, at an exact step, on ActorMlp.TestKit
+/// (tests/ActorMlp.Cluster.Tests/FaultSpecs.cs); here they run with peer reduction, which the kit does not cover.
 /// </summary>
 public sealed class FaultToleranceTests : IDisposable
 {
@@ -64,7 +66,6 @@ public sealed class FaultToleranceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("star")]
     [InlineData("peer")]
     public async Task Killing_one_of_three_workers_mid_run_keeps_the_bits(string reduction)
     {
@@ -81,7 +82,6 @@ public sealed class FaultToleranceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("star")]
     [InlineData("peer")]
     public async Task A_worker_added_mid_run_keeps_the_bits(string reduction)
     {

@@ -191,6 +191,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _link = m.TensorEndpoint.Length == 0
                 ? new ChunkedWorkerLink(Sender, Self, m.RunToken, _setup.Settings.ChunkBytes, _chunkWeights = new BufferPool(_model.Layout.Count))
                 : new TensorClient(m.TensorEndpoint, _setup.WorkerId, m.RunToken, _model.Layout.Count, Self, _setup.Settings.SocketBufferBytes, _setup.Settings.Trust);
+            if (_setup.WrapLink is { } wrap) _link = wrap(_link);
         }
         catch (Exception e) when (IsUnreachable(e))
         {

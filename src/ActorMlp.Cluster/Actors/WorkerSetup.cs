@@ -9,6 +9,8 @@ namespace ActorMlp.Cluster.Actors;
 /// Joined, each time a coordinator has taken it into a run or offered it the run's data.
 /// A worker without data has no Train and an empty Fingerprint, and FetchData, which turns the
 /// coordinator's offer into the samples and their fingerprint (on a thread of its own: it may take a while).
+/// WrapLink, when given, wraps the tensor link the worker opens on joining a run, before its first use; it is
+/// how ActorMlp.TestKit acts on a worker's frames at a named step. Null (the default) leaves the link as it is.
 /// </summary>
 public sealed record WorkerSetup(
     string WorkerId,
@@ -18,7 +20,8 @@ public sealed record WorkerSetup(
     ClusterSettings Settings,
     Action<WorkerStopped> Stopped,
     Action? Joined = null,
-    Func<Protocol.DataOffered, CancellationToken, (ISampleSource Train, string Fingerprint)>? FetchData = null);
+    Func<Protocol.DataOffered, CancellationToken, (ISampleSource Train, string Fingerprint)>? FetchData = null,
+    Func<Links.IWorkerLink, Links.IWorkerLink>? WrapLink = null);
 
 /// <summary>
 /// Refused: the coordinator would not take this worker (different data); otherwise the run ended.
