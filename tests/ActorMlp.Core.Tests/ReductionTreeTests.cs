@@ -145,6 +145,30 @@ public class ReductionTreeTests
     }
 
     [Fact]
+    public void A_node_that_holds_covered_leaves_takes_their_place_with_the_canonical_bits()
+    {
+        var leaves = RandomLeaves(16, 5);
+        var reducer = new SubtreeReducer(Length);
+        var assembler = new TreeAssembler(16);
+        // A part of [0, 16) arrives first, then [0, 16) itself, as when a step's leaves went out again as one node.
+        Assert.True(assembler.TryAdd(new TreeNode(2, 2), Node(leaves, new TreeNode(2, 2), reducer)));
+        Assert.True(assembler.TryAdd(new TreeNode(1, 6), Node(leaves, new TreeNode(1, 6), reducer)));
+        Assert.True(assembler.TryAdd(new TreeNode(4, 0), Node(leaves, new TreeNode(4, 0), reducer)));
+        Assert.True(assembler.Complete);
+        Assert.Equal(16, assembler.CoveredCount);
+        Assert.Equal(Canonical(leaves, TreeNode.Root(16)), assembler.Root());
+
+        // The same within a half: [8, 12) then [8, 16), with [0, 8) whole.
+        assembler.Clear();
+        Assert.True(assembler.TryAdd(new TreeNode(2, 2), Node(leaves, new TreeNode(2, 2), reducer)));
+        Assert.True(assembler.TryAdd(new TreeNode(3, 1), Node(leaves, new TreeNode(3, 1), reducer)));
+        Assert.False(assembler.TryAdd(new TreeNode(0, 13), new float[Length])); // inside a covered node: a copy
+        Assert.Equal(8, assembler.CoveredCount);
+        Assert.True(assembler.TryAdd(new TreeNode(3, 0), Node(leaves, new TreeNode(3, 0), reducer)));
+        Assert.Equal(Canonical(leaves, TreeNode.Root(16)), assembler.Root());
+    }
+
+    [Fact]
     public void Assembler_refuses_nodes_outside_the_tree_and_non_power_of_two_sizes()
     {
         Assert.Throws<ArgumentException>(() => new TreeAssembler(6));

@@ -41,13 +41,23 @@ public sealed class TreeAssembler
 
     public bool IsCovered(int leaf) => _covered[leaf];
 
-    /// <summary>Offers a node value; returns false (and keeps nothing) when its leaves are already covered.</summary>
+    /// <summary>
+    /// Offers a node value; returns false (and keeps nothing) when its leaves are already covered.
+    /// A node some of whose leaves are covered takes the place of the nodes that cover them: aligned
+    /// nodes nest or lie apart, so each of those lies inside it, and its value is what the tree would
+    /// form from them and the rest, bit for bit. Refusing it instead would leave its other leaves
+    /// uncovered whenever they come only inside it (a step whose leaves went out again as one bigger
+    /// node after a smaller part of it had arrived).
+    /// </summary>
     public bool TryAdd(TreeNode node, float[] value)
     {
         if (!node.IsIn(_leaves))
             throw new ArgumentOutOfRangeException(nameof(node), $"{node} is not in a tree of {_leaves} leaves");
+        int covered = 0;
         for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++)
-            if (_covered[leaf]) return false;
+            if (_covered[leaf]) covered++;
+        if (covered == node.LeafCount) return false;
+        if (covered > 0) Displace(node, covered);
         for (int leaf = node.FirstLeaf; leaf < node.EndLeaf; leaf++) _covered[leaf] = true;
         CoveredCount += node.LeafCount;
         while (node.Level < _root.Level - 1)
@@ -63,6 +73,24 @@ public sealed class TreeAssembler
         }
         _nodes[node] = value;
         return true;
+    }
+
+    /// <summary>
+    /// Forgets the nodes inside <paramref name="node"/>, which covered <paramref name="covered"/> of its
+    /// leaves (their buffers stay ours until Clear). None of them has been summed past it: that takes
+    /// every leaf of it.
+    /// </summary>
+    void Displace(TreeNode node, int covered)
+    {
+        var inside = new List<TreeNode>();
+        foreach (var stored in _nodes.Keys)
+            if (stored.FirstLeaf >= node.FirstLeaf && stored.EndLeaf <= node.EndLeaf) inside.Add(stored);
+        foreach (var stored in inside)
+        {
+            _nodes.Remove(stored, out var buffer);
+            _absorbed.Add(buffer!);
+        }
+        CoveredCount -= covered;
     }
 
     /// <summary>
