@@ -95,23 +95,7 @@ public sealed class DockerfilePublishTests : IDisposable
     /// <summary>The Dockerfile's /app (the publish folder) as a folder here.</summary>
     static string InApp(string text, string app) => Regex.Replace(text, @"(?<![\w/.-])/app(?=/|\s|$)", app);
 
-    static async Task<(int ExitCode, string Text)> Run(string folder, string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["TARGETARCH"] = TargetArch;
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, $"{program} {string.Join(' ', args)}\n{await output}\n{await error}");
-    }
+    // The build stage's own environment: BuildKit's TARGETARCH; five minutes, for a publish from scratch.
+    static Task<(int ExitCode, string Text)> Run(string folder, string program, params string[] args)
+        => ProgramRun.Start(folder, program, args, TimeSpan.FromMinutes(5), new Dictionary<string, string> { ["TARGETARCH"] = TargetArch });
 }

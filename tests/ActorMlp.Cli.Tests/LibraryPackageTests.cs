@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace ActorMlp.Cli.Tests;
 
@@ -16,12 +15,6 @@ public sealed class LibraryPackageTests : IDisposable
 
     // A version of this test run's own: the packages restored never come from an earlier run's copies in the NuGet cache.
     readonly string _version = $"0.0.0-spec{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
-
-#if DEBUG
-    const string Configuration = "Debug";
-#else
-    const string Configuration = "Release";
-#endif
 
     public void Dispose()
     {
@@ -45,8 +38,8 @@ public sealed class LibraryPackageTests : IDisposable
         string packages = Path.Combine(_root, "nupkg"), sample = Path.Combine(_root, "sample");
         foreach (var library in Libraries)
         {
-            var pack = await Dotnet(Repository.Root, "pack", Path.Combine(Repository.Root, "src", library, library + ".csproj"),
-                "-c", Configuration, "--no-build", "-o", packages, $"-p:Version={_version}");
+            var pack = await ProgramRun.Dotnet(Repository.Root, "pack", Path.Combine(Repository.Root, "src", library, library + ".csproj"),
+                "-c", ProgramRun.Configuration, "--no-build", "-o", packages, $"-p:Version={_version}");
             Assert.True(pack.ExitCode == 0, pack.Text);
             Assert.True(File.Exists(Path.Combine(packages, $"{library}.{_version}.nupkg")), pack.Text);
             Assert.True(File.Exists(Path.Combine(packages, $"{library}.{_version}.snupkg")), pack.Text);
@@ -65,23 +58,9 @@ public sealed class LibraryPackageTests : IDisposable
             </configuration>
             """);
 
-        var test = await Dotnet(sample, "test", "-c", Configuration, $"-p:ActorMlpVersion={_version}");
+        var test = await ProgramRun.Dotnet(sample, "test", "-c", ProgramRun.Configuration, $"-p:ActorMlpVersion={_version}");
         Assert.True(test.ExitCode == 0, test.Text);
         Assert.Contains("Passed:     1", test.Text);
         Assert.Contains($"ActorMlp.TestKit {_version}", File.ReadAllText(Path.Combine(sample, "obj", "project.assets.json")).Replace("/", " "));
-    }
-
-    static async Task<(int ExitCode, string Text)> Dotnet(string folder, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, $"dotnet {string.Join(' ', args)}\n{await output}\n{await error}");
     }
 }

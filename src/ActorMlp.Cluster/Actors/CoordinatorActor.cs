@@ -100,8 +100,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<TensorLinkFailed>(m =>
         {
             if (_server is null) return;
-            string? failure = _workers.TryGet(m.WorkerId, out var w) ? (w.Actor.Equals(Sender) && !w.Ready ? WorkerRoster.LinkFailure(w, m, _server.Bound) : null)
-                : _setup.Data is not null ? WorkerRoster.FetchFailure(m, Sender.Path.Address, _server.Bound) : null;
+            var failure = _workers.LinkFailure(m, Sender, w => w.Ready, _setup.Data is not null, _server.Bound);
             if (failure is not null && _linkFailures.Admit(failure) is { } line) _log.Warning(line);
         });
         Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));

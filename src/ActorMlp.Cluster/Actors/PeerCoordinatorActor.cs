@@ -174,8 +174,7 @@ public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerReady>(Ready_);
         Receive<TensorLinkFailed>(m =>
         {
-            string? failure = _workers.TryGet(m.WorkerId, out var w) ? (w.Actor.Equals(Sender) && w.Endpoint is null ? WorkerRoster.LinkFailure(w, m, _links.Bound) : null)
-                : _setup.Data is not null ? WorkerRoster.FetchFailure(m, Sender.Path.Address, _links.Bound) : null;
+            var failure = _workers.LinkFailure(m, Sender, w => w.Endpoint is not null, _setup.Data is not null, _links.Bound);
             if (failure is not null && _linkFailures.Admit(failure) is { } line) _log.Warning(line);
         });
         Receive<PeerFramesReady>(_ => TakeFrames());

@@ -65,19 +65,24 @@ public sealed class WorkerRoster
     public RegisteredWorker? ByActor(IActorRef actor) => _workers.Values.FirstOrDefault(w => w.Actor.Equals(actor));
 
     /// <summary>
-    /// What a coordinator says of a worker it took in that cannot open its tensor link to the endpoint
-    /// advertised (<paramref name="bound"/>: where the endpoint listens): the worker, the endpoint, the error, the setting.
+    /// What a coordinator says when a worker reports that it cannot open its tensor link to the endpoint
+    /// advertised (<paramref name="bound"/>: where the endpoint listens): the worker, the endpoint, the error, the
+    /// setting. Said of a worker taken in whose link is not up (<paramref name="linked"/>) and, in a run that ships
+    /// its data, of a worker without data that came for it; null for any other sender.
     /// </summary>
-    public static string LinkFailure(RegisteredWorker worker, TensorLinkFailed m, string bound)
-        => $"worker {worker.Id} at {worker.Address} registered but cannot open its tensor link to {m.Endpoint}, "
-           + $"the tensor endpoint this coordinator advertises ({m.Reason}); it listens on {bound}: set actormlp.cluster.tensor-public-host "
-           + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
-
-    /// <summary>The same for a worker without data, not taken in yet, that cannot reach the endpoint to fetch the run's data.</summary>
-    public static string FetchFailure(TensorLinkFailed m, Akka.Actor.Address address, string bound)
-        => $"worker {m.WorkerId} at {address} has no data and cannot open its tensor link to {m.Endpoint} to fetch it, "
-           + $"the tensor endpoint this coordinator advertises ({m.Reason}); it listens on {bound}: set actormlp.cluster.tensor-public-host "
-           + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
+    public string? LinkFailure(TensorLinkFailed m, IActorRef sender, Func<RegisteredWorker, bool> linked, bool shipsData, string bound)
+    {
+        string who;
+        if (_workers.TryGetValue(m.WorkerId, out var w))
+        {
+            if (!w.Actor.Equals(sender) || linked(w)) return null;
+            who = $"worker {w.Id} at {w.Address} registered but cannot open its tensor link to {m.Endpoint}";
+        }
+        else if (shipsData) who = $"worker {m.WorkerId} at {sender.Path.Address} has no data and cannot open its tensor link to {m.Endpoint} to fetch it";
+        else return null;
+        return $"{who}, the tensor endpoint this coordinator advertises ({m.Reason}); it listens on {bound}: set actormlp.cluster.tensor-public-host "
+               + "and tensor-public-port (--tensor-public-host, --tensor-public-port) to an address and port workers reach, or open that port to them";
+    }
 
     /// <summary>"; registered but never connected a tensor link: w1, w2 (...)", naming the workers taken in whose link is not up; empty when there are none.</summary>
     public string Unlinked(Func<RegisteredWorker, bool> linked)

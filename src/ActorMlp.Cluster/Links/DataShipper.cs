@@ -23,11 +23,15 @@ public sealed record DataShipper(byte[] Pack, string DataFingerprint)
     public DataOffered Offer(string endpoint, long token) => new(DataFingerprint, Pack.Length, Data.DataPack.HashOf(Pack), endpoint, token);
 
     /// <summary>
-    /// Serves one transfer whose first four bytes were read already (<paramref name="first4"/>). Returns when the pack is sent or the client is gone; a
-    /// request with another run's token or an offset past the end is answered with a Refused frame naming why.
+    /// Serves one transfer on <paramref name="client"/>'s <paramref name="stream"/>, whose first four bytes were read already
+    /// (<paramref name="first4"/>), the request still under the endpoint's hello timeout. Returns when the pack is sent or the
+    /// client is gone (or stopped reading for <see cref="StallTimeout"/>); a request with another run's token or an offset past
+    /// the end is answered with a Refused frame naming why.
     /// </summary>
-    public void Serve(Stream stream, ReadOnlySpan<byte> first4, long token, string remote)
+    public void Serve(System.Net.Sockets.TcpClient client, Stream stream, ReadOnlySpan<byte> first4, long token)
     {
+        string remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        client.SendTimeout = (int)StallTimeout.TotalMilliseconds;
         var header = new byte[DataFrameHeader.Size];
         first4[..4].CopyTo(header);
         stream.ReadExactly(header.AsSpan(4, DataFrameHeader.Size - 4));

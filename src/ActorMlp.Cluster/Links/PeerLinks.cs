@@ -234,9 +234,7 @@ public sealed class PeerLinks : IDisposable
             {
                 greeted = true;
                 Interlocked.Decrement(ref _awaitingHello);
-                // The request is read under the hello timeout still; a client that stops reading is let go.
-                client.SendTimeout = (int)DataShipper.StallTimeout.TotalMilliseconds;
-                _data.Serve(stream, header, _token, remote);
+                _data.Serve(client, stream, header, _token);
                 return;
             }
             stream.ReadExactly(header.AsSpan(4));

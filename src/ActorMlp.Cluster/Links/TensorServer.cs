@@ -121,9 +121,7 @@ public sealed class TensorServer : IDisposable
             {
                 greeted = true;
                 Interlocked.Decrement(ref _awaitingHello);
-                // The request is read under the hello timeout still; a client that stops reading is let go.
-                client.SendTimeout = (int)DataShipper.StallTimeout.TotalMilliseconds;
-                _data.Serve(stream, headerBytes, _token, remote);
+                _data.Serve(client, stream, headerBytes, _token);
                 return;
             }
             stream.ReadExactly(headerBytes.AsSpan(4));
