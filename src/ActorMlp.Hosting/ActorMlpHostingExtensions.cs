@@ -1,3 +1,4 @@
+using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Hosting.Settings;
 using Akka.Actor;
@@ -53,28 +54,58 @@ public static class ActorMlpHostingExtensions
     /// role and TLS, and the node refuses to start with another role or TLS setting than its own.
     /// </summary>
     public static AkkaConfigurationBuilder WithActorMlpCoordinator(this AkkaConfigurationBuilder builder, ActorMlpRun run)
-    {
-        var settings = run.Settings.Cluster;
-        Node(builder, "coordinator", ClusterNode.CoordinatorConfig(ClusterNode.NodeConfig(run.Config, "coordinator"), settings), settings);
-        return builder.WithActors((system, registry) =>
+        => builder.WithCoordinator(run.Config, run.Setup, started: (system, registry, coordinator) =>
         {
-            Check(system, "coordinator", settings);
-            var coordinator = ClusterNode.RunCoordinator(system, run.Setup);
             registry.TryRegister<ActorMlpRun>(coordinator);
             run.Started(system, coordinator);
         });
-    }
 
     /// <summary>Runs <paramref name="worker"/> on the ActorSystem being built, which must be named "actormlp"; call it last, as <see cref="WithActorMlpCoordinator"/>.</summary>
     public static AkkaConfigurationBuilder WithActorMlpWorker(this AkkaConfigurationBuilder builder, ActorMlpWorker worker)
+        => builder.WithWorker(worker.Config, worker.Setup, worker.Seeds,
+            started: (_, registry, actor) => registry.TryRegister<ActorMlpWorker>(actor));
+
+    /// <summary>
+    /// The coordinator node beneath <see cref="WithActorMlpCoordinator"/> and the command: <paramref name="config"/>
+    /// (reference.conf beneath) with, when given, the remoting <paramref name="host"/> and <paramref name="port"/>.
+    /// With <paramref name="start"/> a failed start is reported there rather than thrown inside Akka.Hosting.
+    /// </summary>
+    internal static AkkaConfigurationBuilder WithCoordinator(this AkkaConfigurationBuilder builder, Config config, CoordinatorSetup setup,
+        string? host = null, int? port = null, ActorMlpNode.NodeStart? start = null, Action<ActorSystem, IActorRegistry, IActorRef>? started = null)
     {
-        var settings = worker.Settings.Cluster;
-        Node(builder, "worker", ClusterNode.WorkerConfig(ClusterNode.NodeConfig(worker.Config, "worker"), settings, worker.Seeds), settings);
-        return builder.WithActors((system, registry) =>
+        var settings = setup.Settings;
+        Node(builder, "coordinator", ClusterNode.CoordinatorConfig(ClusterNode.NodeConfig(config, "coordinator", host, port), settings), settings);
+        return builder.WithActors((system, registry) => Run(start, () =>
+        {
+            Check(system, "coordinator", settings);
+            var coordinator = ClusterNode.RunCoordinator(system, setup);
+            started?.Invoke(system, registry, coordinator);
+        }));
+    }
+
+    /// <summary>The worker node beneath <see cref="WithActorMlpWorker"/> and the command, as <see cref="WithCoordinator"/>.</summary>
+    internal static AkkaConfigurationBuilder WithWorker(this AkkaConfigurationBuilder builder, Config config, WorkerSetup setup, IReadOnlyList<Address> seeds,
+        string? host = null, int? port = null, ActorMlpNode.NodeStart? start = null, Action<ActorSystem, IActorRegistry, IActorRef>? started = null)
+    {
+        var settings = setup.Settings;
+        Node(builder, "worker", ClusterNode.WorkerConfig(ClusterNode.NodeConfig(config, "worker", host, port), settings, seeds), settings);
+        return builder.WithActors((system, registry) => Run(start, () =>
         {
             Check(system, "worker", settings);
-            registry.TryRegister<ActorMlpWorker>(ClusterNode.RunWorker(system, worker.Setup, worker.Seeds));
-        });
+            var worker = ClusterNode.RunWorker(system, setup, seeds);
+            started?.Invoke(system, registry, worker);
+        }));
+    }
+
+    static void Run(ActorMlpNode.NodeStart? start, Action body)
+    {
+        if (start is null)
+        {
+            body();
+            return;
+        }
+        try { body(); }
+        catch (Exception e) { start.Failed(e); }
     }
 
     /// <summary>Binds options from a configuration section (appsettings.json); an unknown option or a value of the wrong type is refused, naming it.</summary>

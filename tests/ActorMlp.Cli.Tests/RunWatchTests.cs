@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ActorMlp.Hosting;
 using ActorMlp.Cli.CommandLine;
 using ActorMlp.Cli.Commands;
 using ActorMlp.Cluster.Actors;

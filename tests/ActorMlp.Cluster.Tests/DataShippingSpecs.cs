@@ -1,3 +1,4 @@
+using ActorMlp.Hosting;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using ActorMlp.Hosting;
 using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;

@@ -7,6 +7,7 @@ using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Hosting;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Data;
+using ActorMlp.Hosting;
 using Akka.Actor;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -35,12 +36,13 @@ public static class CoordinatorCommand
         {
             Data = new DataShipper(DataPack.Write(job.Data.Name, job.DataFingerprint, job.Data.Train), job.DataFingerprint),
         };
-        ActorSystem system;
-        IActorRef coordinator;
-        try { (system, coordinator) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(job.Config, "coordinator"), setup); }
+        IActorRef? coordinator = null;
+        ActorMlpNode node;
+        try { node = ActorMlpNode.Start((akka, start) => akka.WithCoordinator(job.Config, setup, start: start, started: (_, _, actor) => coordinator = actor)); }
         catch (ManagementEndpointException e) { throw new UsageException(e.Message, e); }
+        var system = node.System;
         using var stop = new StopSignal();
-        using var onStop = stop.Token.Register(() => coordinator.Tell(new StopRun($"{stop.Name} received")));
+        using var onStop = stop.Token.Register(() => coordinator!.Tell(new StopRun($"{stop.Name} received")));
         try
         {
             progress.Line($"coordinator {AkkaCluster.Get(system).SelfAddress} waiting for {s.Cluster.MinWorkers} worker(s)");
@@ -55,7 +57,7 @@ public static class CoordinatorCommand
         }
         finally
         {
-            ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
+            node.LeaveAsync().Wait(TimeSpan.FromSeconds(10));
         }
     }
 }

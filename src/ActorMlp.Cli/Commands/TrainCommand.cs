@@ -8,6 +8,7 @@ using ActorMlp.Core.Tensors;
 using ActorMlp.Core.Training;
 using ActorMlp.Cli.Settings;
 using ActorMlp.Cli.Watch;
+using ActorMlp.Hosting;
 
 namespace ActorMlp.Cli.Commands;
 

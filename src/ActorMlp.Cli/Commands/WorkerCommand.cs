@@ -8,6 +8,7 @@ using ActorMlp.Core.Training;
 using ActorMlp.Cluster.Links;
 using ActorMlp.Cluster.Protocol;
 using ActorMlp.Data;
+using ActorMlp.Hosting;
 
 namespace ActorMlp.Cli.Commands;
 
@@ -55,9 +56,10 @@ public static class WorkerCommand
         while (true)
         {
             joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            ActorSystem system;
-            try { system = ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker"), setup, seeds); }
+            ActorMlpNode node;
+            try { node = ActorMlpNode.Start((akka, start) => akka.WithWorker(config, setup, seeds, start: start)); }
             catch (ManagementEndpointException e) { throw new UsageException(e.Message, e); }
+            var system = node.System;
             string joining = seeds.Count > 0 ? string.Join(", ", seeds)
                 : discovery.Method == DiscoveryMethod.Config ? $"the cluster found through {string.Join(", ", discovery.Endpoints)}"
                 : $"the cluster found among the pods labelled {discovery.PodLabelSelector}";
@@ -66,11 +68,11 @@ public static class WorkerCommand
             if (first == -1 && !joined.Task.IsCompleted)
             {
                 output.WriteLine($"worker {id}: not in a run {s.Cluster.JoinTimeout.TotalSeconds:F0} s after starting its node; starting a fresh one");
-                ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
+                node.LeaveAsync().Wait(TimeSpan.FromSeconds(10));
                 continue;
             }
             if (first == -1) first = Task.WaitAny(stopped.Task, system.WhenTerminated, signalled);
-            if (first != 1) ClusterNode.LeaveAsync(system).Wait(TimeSpan.FromSeconds(10));
+            node.LeaveAsync().Wait(TimeSpan.FromSeconds(10)); // also a node that terminated on its own: its host goes with it
             if (first == 0)
             {
                 var result = stopped.Task.Result;

@@ -1,17 +1,18 @@
 using ActorMlp.Cluster.Actors;
+using ActorMlp.Cluster.Hosting;
 using ActorMlp.Core.Training;
-using Akka.Actor;
 using Akka.Configuration;
 using AkkaCluster = Akka.Cluster.Cluster;
 
-namespace ActorMlp.Cluster.Hosting;
+namespace ActorMlp.Hosting;
 
 /// <summary>
 /// train --workers N: a coordinator node and N worker nodes in this process, each its own
 /// ActorSystem on loopback TCP, so every message crosses real remoting and the real serializer.
-/// The workers share this process's copy of the training samples (read-only).
+/// The workers share this process's copy of the training samples (read-only). Every node is hosted as
+/// the command's nodes are (<see cref="ActorMlpNode"/>).
 /// </summary>
-public static class EmbeddedCluster
+internal static class EmbeddedCluster
 {
     public static async Task<RunOutcome> RunAsync(Config config, CoordinatorSetup coordinator, int workers, int coresPerWorker,
         ISampleSource train, string fingerprint, CancellationToken stop = default)
@@ -20,9 +21,11 @@ public static class EmbeddedCluster
         coordinator = coordinator with { Settings = coordinator.Settings with { Discovery = coordinator.Settings.Discovery with { Method = DiscoveryMethod.SeedNodes } } };
         // Start-up is most of a small run's time: what the workers will compile first is compiled on the other core meanwhile.
         var warmUp = Task.Factory.StartNew(() => WarmUp(coordinator, train, coresPerWorker), TaskCreationOptions.LongRunning);
-        var (coordinatorSystem, coordinatorActor) = ClusterNode.StartCoordinator(ClusterNode.NodeConfig(config, "coordinator", "127.0.0.1", 0), coordinator);
-        var address = AkkaCluster.Get(coordinatorSystem).SelfAddress;
-        var systems = new List<ActorSystem>();
+        Akka.Actor.IActorRef? coordinatorActor = null;
+        var coordinatorNode = ActorMlpNode.Start((akka, start) => akka.WithCoordinator(config, coordinator, "127.0.0.1", 0, start,
+            started: (_, _, actor) => coordinatorActor = actor));
+        var address = AkkaCluster.Get(coordinatorNode.System).SelfAddress;
+        var nodes = new List<ActorMlpNode>();
         try
         {
             // Workers start side by side, each on a thread of its own: starting an ActorSystem blocks its
@@ -32,19 +35,19 @@ public static class EmbeddedCluster
                 // The workers share this host with the coordinator: each of their peer endpoints listens on a free port.
                 var settings = coordinator.Settings with { TensorPort = 0, TensorPublicPort = 0 };
                 var setup = new WorkerSetup($"worker-{i}", coresPerWorker, train, fingerprint, settings, _ => { });
-                return ClusterNode.StartWorker(ClusterNode.NodeConfig(config, "worker", "127.0.0.1", 0), setup, [address]);
+                return ActorMlpNode.Start((akka, start) => akka.WithWorker(config, setup, [address], "127.0.0.1", 0, start));
             }, TaskCreationOptions.LongRunning)).ToList();
             try { await Task.WhenAll(starting).ConfigureAwait(false); }
-            finally { systems.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)); }
-            await using var onStop = stop.Register(() => coordinatorActor.Tell(new StopRun("stop requested")));
+            finally { nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)); }
+            await using var onStop = stop.Register(() => coordinatorActor!.Tell(new StopRun("stop requested"), Akka.Actor.ActorRefs.NoSender));
             await warmUp.ConfigureAwait(false);
             return await coordinator.Done.Task.ConfigureAwait(false);
         }
         finally
         {
             // Workers leave first, so the coordinator sees members leaving, not nodes failing.
-            await Task.WhenAll(systems.Select(ClusterNode.LeaveAsync)).ConfigureAwait(false);
-            await ClusterNode.LeaveAsync(coordinatorSystem).ConfigureAwait(false);
+            await Task.WhenAll(nodes.Select(n => n.LeaveAsync())).ConfigureAwait(false);
+            await coordinatorNode.LeaveAsync().ConfigureAwait(false);
         }
     }
 
@@ -55,7 +58,7 @@ public static class EmbeddedCluster
     /// </summary>
     static void WarmUp(CoordinatorSetup coordinator, ISampleSource train, int coresPerWorker)
     {
-        Serialization.ProtocolSerializer.PrepareFormatters();
+        Cluster.Serialization.ProtocolSerializer.PrepareFormatters();
         new LocalGradientEngine(coordinator.Model, train, coordinator.Trainer.Plan, coresPerWorker).WarmUp();
     }
 }
