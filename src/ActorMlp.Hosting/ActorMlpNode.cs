@@ -38,9 +38,12 @@ internal sealed class ActorMlpNode : IAsyncDisposable
         // on the console before throwing it: a node that cannot bind its port fails with its exception alone.
         ActorSystem system;
         try { system = host.Services.GetRequiredService<ActorSystem>(); }
-        catch
+        catch (Exception e)
         {
             host.Dispose();
+            if (Find<Akka.Remote.RemoteTransportException>(e) is { } bind)
+                throw new NodeStartException($"the node cannot listen for Akka remoting: {bind.Message.Replace(" See InnerException for details.", "")} " +
+                    $"({bind.InnerException?.Message ?? "no reason given"}); choose another --port (akka.remote.dot-netty.tcp.port) or --hostname", e);
             throw;
         }
         var node = new ActorMlpNode(host, system);
@@ -51,6 +54,13 @@ internal sealed class ActorMlpNode : IAsyncDisposable
             failure.Throw();
         }
         return node;
+    }
+
+    static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
     }
 
     /// <summary>Leaves the cluster gracefully (Akka's coordinated shutdown, run by the host's stop) and disposes the host; once.</summary>

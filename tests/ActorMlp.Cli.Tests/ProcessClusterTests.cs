@@ -18,6 +18,26 @@ public sealed class ProcessClusterTests : IDisposable
     static readonly string[] Flags = ["--epochs", "2", "--hidden", "32"];
 
     [Fact]
+    public void A_taken_remoting_port_is_refused_naming_it_and_leaves_no_run_folder()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string run = _cli.NewPath();
+        string sentence = $"actormlp: the node cannot listen for Akka remoting: Failed to bind to [127.0.0.1:{port}]";
+
+        var coordinator = Cli.Run(["coordinator", "--hostname", "127.0.0.1", "--port", port.ToString(), "--out", run, .. Flags]);
+        Assert.True(coordinator.ExitCode == 2, coordinator.ToString());
+        Assert.StartsWith(sentence, coordinator.Error);
+        Assert.Contains("--port (akka.remote.dot-netty.tcp.port)", coordinator.Error);
+        Assert.False(Directory.Exists(run), "a coordinator that never started left its run folder behind");
+
+        var worker = Cli.Run(["worker", "--hostname", "127.0.0.1", "--port", port.ToString(), "--seed-node", "akka.tcp://actormlp@127.0.0.1:1", .. Flags]);
+        Assert.True(worker.ExitCode == 2, worker.ToString());
+        Assert.StartsWith(sentence, worker.Error);
+    }
+
+    [Fact]
     public async Task Coordinator_and_two_worker_processes_train_to_the_bits_of_the_in_process_run()
     {
         string expected = Cli.Sha(_cli.Train([.. Flags, "--workers", "0"]));

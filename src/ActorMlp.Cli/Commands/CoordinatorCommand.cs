@@ -39,7 +39,11 @@ public static class CoordinatorCommand
         IActorRef? coordinator = null;
         ActorMlpNode node;
         try { node = ActorMlpNode.Start((akka, start) => akka.WithCoordinator(job.Config, setup, start: start, started: (_, _, actor) => coordinator = actor)); }
-        catch (ManagementEndpointException e) { throw new UsageException(e.Message, e); }
+        catch (Exception e) when (e is ManagementEndpointException or NodeStartException)
+        {
+            if (job.Resumed is null) Directory.Delete(run.Path, recursive: true); // nothing half-written: the run never started
+            throw new UsageException(e.Message, e);
+        }
         var system = node.System;
         using var stop = new StopSignal();
         using var onStop = stop.Token.Register(() => coordinator!.Tell(new StopRun($"{stop.Name} received")));

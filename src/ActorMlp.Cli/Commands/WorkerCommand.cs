@@ -58,7 +58,7 @@ public static class WorkerCommand
             joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             ActorMlpNode node;
             try { node = ActorMlpNode.Start((akka, start) => akka.WithWorker(config, setup, seeds, start: start)); }
-            catch (ManagementEndpointException e) { throw new UsageException(e.Message, e); }
+            catch (Exception e) when (e is ManagementEndpointException or NodeStartException) { throw new UsageException(e.Message, e); }
             var system = node.System;
             string joining = seeds.Count > 0 ? string.Join(", ", seeds)
                 : discovery.Method == DiscoveryMethod.Config ? $"the cluster found through {string.Join(", ", discovery.Endpoints)}"
