@@ -15,7 +15,7 @@ public abstract class Dataset : ISampleSource
     public FeatureTransform Transform { get; }
     public FeatureTransform? TargetTransform { get; }
 
-    protected Dataset(TaskKind task, FeatureTransform transform, FeatureTransform? targetTransform)
+    private protected Dataset(TaskKind task, FeatureTransform transform, FeatureTransform? targetTransform)
     {
         Task = task;
         Transform = transform;

@@ -17,7 +17,7 @@ public sealed class ImageDataset : Dataset
     readonly int _features;
     readonly int _classes;
 
-    public ImageDataset(byte[] pixels, byte[] labels, int features, string source, FeatureTransform transform)
+    internal ImageDataset(byte[] pixels, byte[] labels, int features, string source, FeatureTransform transform)
         : base(TaskKind.Classification, transform, null)
     {
         if (pixels.Length != (long)labels.Length * features) throw new ArgumentException("pixels and labels disagree on the sample count");

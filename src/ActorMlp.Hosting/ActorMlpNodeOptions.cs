@@ -33,7 +33,7 @@ public abstract class ActorMlpNodeOptions
     public string? Hocon { get; set; }
 
     /// <summary>The options this type adds: its name, the key it sets and its value (null: not set).</summary>
-    protected abstract IEnumerable<(string Option, string Key, object? Value)> Own();
+    private protected abstract IEnumerable<(string Option, string Key, object? Value)> Own();
 
     IEnumerable<(string Option, string Key, object? Value)> All() =>
     [

@@ -11,7 +11,7 @@ namespace ActorMlp.Cluster.Hosting;
 /// ActorSystem on loopback TCP, so every message crosses real remoting and the real serializer.
 /// The workers share this process's copy of the training samples (read-only).
 /// </summary>
-public static class EmbeddedCluster
+internal static class EmbeddedCluster
 {
     public static async Task<RunOutcome> RunAsync(Config config, CoordinatorSetup coordinator, int workers, int coresPerWorker,
         ISampleSource train, string fingerprint, CancellationToken stop = default)

@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Serialization;
 /// MessagePack for every protocol message, told apart by a short manifest. Byte arrays (tensor
 /// chunks) are written as MessagePack bin blocks, one copy, never element by element.
 /// </summary>
-public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+internal sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     static readonly (string Manifest, Type Type)[] Types =
     [

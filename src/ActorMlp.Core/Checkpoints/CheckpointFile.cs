@@ -99,7 +99,7 @@ public static class CheckpointFile
     }
 
     [MessagePackObject]
-    public sealed class Payload
+    internal sealed class Payload
     {
         [Key(0)] public int[] Layers { get; set; } = [];
         [Key(1)] public string Activation { get; set; } = "";
