@@ -62,7 +62,7 @@ public sealed class TableDataset : Dataset
         }
     }
 
-    public override void HashInto(IncrementalHash hash)
+    internal override void HashInto(IncrementalHash hash)
     {
         hash.AppendData(MemoryMarshal.AsBytes(_features.AsSpan()));
         hash.AppendData(MemoryMarshal.AsBytes(_targets.AsSpan()));

@@ -6,6 +6,9 @@ namespace ActorMlp.Core.Optim;
 /// </summary>
 public abstract class Optimizer
 {
+    // Only the optimizers of this assembly derive from it: Create makes them.
+    private protected Optimizer() { }
+
     /// <summary>Updates applied so far (Adam's bias correction uses it).</summary>
     public long Steps { get; internal set; }
 
