@@ -7,7 +7,7 @@ namespace ActorMlp.Cli;
 /// The `actormlp` command: dispatches to train, coordinator, worker, status, evaluate, predict, export, plot and certs. Exit codes: 0 done,
 /// 2 bad command line, configuration or input (one sentence on standard error), 1 a failure while running.
 /// </summary>
-public static class CommandLineApp
+internal static class CommandLineApp
 {
     public static int Run(string[] args, TextWriter output, TextWriter error, bool terminal = false)
     {

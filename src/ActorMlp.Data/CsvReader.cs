@@ -7,7 +7,7 @@ namespace ActorMlp.Data;
 /// number. Every row must have as many fields as the first; every field must be a finite number;
 /// blank lines are skipped. Errors name the file, line and column.
 /// </summary>
-public static class CsvReader
+internal static class CsvReader
 {
     public static CsvTable Read(string path)
     {

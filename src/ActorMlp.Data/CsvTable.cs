@@ -4,7 +4,7 @@ namespace ActorMlp.Data;
 /// A numeric CSV as read: the column names (generated as column1.. when there is no header row),
 /// the values row-major, and the line each row came from.
 /// </summary>
-public sealed record CsvTable(string Source, string[] Columns, float[] Values, int[] Lines)
+internal sealed record CsvTable(string Source, string[] Columns, float[] Values, int[] Lines)
 {
     public int Rows => Lines.Length;
     public int Width => Columns.Length;

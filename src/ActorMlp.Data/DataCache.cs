@@ -7,7 +7,7 @@ namespace ActorMlp.Data;
 /// Where a node keeps the data packs it fetched (<see cref="DataPack"/>), one file per data set named by
 /// its fingerprint, so a node that starts again finds its data without fetching it.
 /// </summary>
-public static class DataCache
+internal static class DataCache
 {
     /// <summary>
     /// The cache folder: <paramref name="configured"/> (actormlp.data.cache-dir, --cache-dir) when given,

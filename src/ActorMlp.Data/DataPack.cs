@@ -13,7 +13,7 @@ namespace ActorMlp.Data;
 /// Layout, little-endian: magic "AMLPPACK", version (4 bytes), total length (8 bytes), the body,
 /// and the SHA-256 of everything before it (32 bytes), which is also the pack's name on the wire.
 /// </summary>
-public sealed record DataPack(string Name, string Fingerprint, Dataset Train)
+internal sealed record DataPack(string Name, string Fingerprint, Dataset Train)
 {
     public const int Version = 1;
     const int HeaderSize = 20, HashSize = 32;

@@ -15,7 +15,7 @@ public abstract class Dataset : ISampleSource
     public FeatureTransform Transform { get; }
     public FeatureTransform? TargetTransform { get; }
 
-    protected Dataset(TaskKind task, FeatureTransform transform, FeatureTransform? targetTransform)
+    private protected Dataset(TaskKind task, FeatureTransform transform, FeatureTransform? targetTransform)
     {
         Task = task;
         Transform = transform;
@@ -39,5 +39,5 @@ public abstract class Dataset : ISampleSource
     public abstract void Fill(ReadOnlySpan<int> indices, Span<float> x, Span<float> targets);
 
     /// <summary>Raw bytes of the part, in a fixed order, for the data set's fingerprint.</summary>
-    public abstract void HashInto(System.Security.Cryptography.IncrementalHash hash);
+    internal abstract void HashInto(System.Security.Cryptography.IncrementalHash hash);
 }

@@ -7,7 +7,7 @@ namespace ActorMlp.Data;
 /// control and other unprintable characters written as \uXXXX, so a binary file's bytes cannot
 /// flood or garble a terminal through the message that refuses them.
 /// </summary>
-public static class Excerpt
+internal static class Excerpt
 {
     /// <summary>Enough for a number, a word or a column name.</summary>
     public const int Field = 40;

@@ -8,7 +8,7 @@ namespace ActorMlp.Data;
 /// gzip magic bytes): a big-endian header (0, 0, type 0x08 = unsigned byte, dimension count,
 /// then one 32-bit size per dimension) followed by the values.
 /// </summary>
-public static class IdxReader
+internal static class IdxReader
 {
     public sealed record Images(int Count, int Rows, int Columns, byte[] Pixels)
     {

@@ -17,7 +17,7 @@ public sealed class ImageDataset : Dataset
     readonly int _features;
     readonly int _classes;
 
-    public ImageDataset(byte[] pixels, byte[] labels, int features, string source, FeatureTransform transform)
+    internal ImageDataset(byte[] pixels, byte[] labels, int features, string source, FeatureTransform transform)
         : base(TaskKind.Classification, transform, null)
     {
         if (pixels.Length != (long)labels.Length * features) throw new ArgumentException("pixels and labels disagree on the sample count");
@@ -99,7 +99,7 @@ public sealed class ImageDataset : Dataset
     static void Affine(Vector128<float> v, ref float shift, ref float scale, ref float destination, nuint at)
         => ((v - Vector128.LoadUnsafe(ref shift, at)) * Vector128.LoadUnsafe(ref scale, at)).StoreUnsafe(ref destination, at);
 
-    public override void HashInto(IncrementalHash hash)
+    internal override void HashInto(IncrementalHash hash)
     {
         hash.AppendData(_pixels);
         hash.AppendData(_labels);

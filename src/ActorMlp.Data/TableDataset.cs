@@ -17,7 +17,7 @@ public sealed class TableDataset : Dataset
     /// <param name="features">(rows, width) raw values.</param>
     /// <param name="targets">(rows, targetWidth): class indices or raw regression targets.</param>
     /// <param name="lines">Line number of each row in <paramref name="source"/>, for messages.</param>
-    public TableDataset(float[] features, int width, float[] targets, int targetWidth, int[] lines, string source, TaskKind task,
+    internal TableDataset(float[] features, int width, float[] targets, int targetWidth, int[] lines, string source, TaskKind task,
         FeatureTransform transform, FeatureTransform? targetTransform)
         : base(task, transform, targetTransform)
     {
@@ -62,7 +62,7 @@ public sealed class TableDataset : Dataset
         }
     }
 
-    public override void HashInto(IncrementalHash hash)
+    internal override void HashInto(IncrementalHash hash)
     {
         hash.AppendData(MemoryMarshal.AsBytes(_features.AsSpan()));
         hash.AppendData(MemoryMarshal.AsBytes(_targets.AsSpan()));

@@ -3,7 +3,7 @@ namespace ActorMlp.Data;
 /// <summary>Classification labels are class indices 0..K−1; regression targets are real numbers.</summary>
 public enum TaskKind { Classification, Regression }
 
-public static class TaskKindNames
+internal static class TaskKindNames
 {
     public static string ToName(this TaskKind task) => task == TaskKind.Classification ? "classification" : "regression";
 

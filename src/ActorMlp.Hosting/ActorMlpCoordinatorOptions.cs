@@ -33,7 +33,7 @@ public sealed class ActorMlpCoordinatorOptions : ActorMlpNodeOptions
     /// <summary>star or peer (actormlp.cluster.reduction).</summary>
     public string? Reduction { get; set; }
 
-    protected override IEnumerable<(string Option, string Key, object? Value)> Own() =>
+    private protected override IEnumerable<(string Option, string Key, object? Value)> Own() =>
     [
         (nameof(Hidden), "actormlp.model.hidden", Hidden),
         (nameof(Activation), "actormlp.model.activation", Activation),

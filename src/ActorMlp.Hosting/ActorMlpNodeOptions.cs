@@ -33,7 +33,7 @@ public abstract class ActorMlpNodeOptions
     public string? Hocon { get; set; }
 
     /// <summary>The options this type adds: its name, the key it sets and its value (null: not set).</summary>
-    protected abstract IEnumerable<(string Option, string Key, object? Value)> Own();
+    private protected abstract IEnumerable<(string Option, string Key, object? Value)> Own();
 
     IEnumerable<(string Option, string Key, object? Value)> All() =>
     [
@@ -46,13 +46,13 @@ public abstract class ActorMlpNodeOptions
     ];
 
     /// <summary>Whether an option sets <paramref name="key"/>.</summary>
-    public bool Sets(string key) => All().Any(o => o.Key == key && o.Value is not null);
+    internal bool Sets(string key) => All().Any(o => o.Key == key && o.Value is not null);
 
     /// <summary>The option that sets <paramref name="key"/>, for the settings' error sentences; null for a key no option sets.</summary>
-    public string? OptionOf(string key) => All().FirstOrDefault(o => o.Key == key).Option;
+    internal string? OptionOf(string key) => All().FirstOrDefault(o => o.Key == key).Option;
 
     /// <summary>The keys the options set, as HOCON, over <see cref="Hocon"/>; without reference.conf.</summary>
-    public Config OwnConfig()
+    internal Config OwnConfig()
     {
         var text = new StringBuilder();
         foreach (var (_, key, value) in All())
@@ -64,7 +64,7 @@ public abstract class ActorMlpNodeOptions
     }
 
     /// <summary>The node's whole configuration: <see cref="OwnConfig"/> over hocon/reference.conf.</summary>
-    public Config ToConfig() => OwnConfig().WithFallback(ReferenceConfig.Load());
+    internal Config ToConfig() => OwnConfig().WithFallback(ReferenceConfig.Load());
 
     static string Literal(object value) => value switch
     {

@@ -25,8 +25,8 @@ public sealed class ActorMlpRun : IActorMlpRun, ITrainingObserver
     bool _ended;
 
     /// <summary>The node's configuration (the options over reference.conf) and the settings read from it.</summary>
-    public Config Config { get; }
-    public TrainSettings Settings { get; }
+    internal Config Config { get; }
+    internal TrainSettings Settings { get; }
     public DataSplit Data { get; }
     internal CoordinatorSetup Setup { get; }
 

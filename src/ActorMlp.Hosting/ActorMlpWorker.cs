@@ -16,8 +16,8 @@ public sealed class ActorMlpWorker
 {
     readonly TaskCompletionSource<WorkerStopped> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Config Config { get; }
-    public TrainSettings Settings { get; }
+    internal Config Config { get; }
+    internal TrainSettings Settings { get; }
     public string Id { get; }
     public IReadOnlyList<Address> Seeds { get; }
     internal WorkerSetup Setup { get; }

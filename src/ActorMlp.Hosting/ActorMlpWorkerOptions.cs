@@ -12,7 +12,7 @@ public sealed class ActorMlpWorkerOptions : ActorMlpNodeOptions
     /// <summary>Where fetched data is kept (actormlp.data.cache-dir).</summary>
     public string? CacheDir { get; set; }
 
-    protected override IEnumerable<(string Option, string Key, object? Value)> Own() =>
+    private protected override IEnumerable<(string Option, string Key, object? Value)> Own() =>
     [
         (nameof(SeedNodes), "akka.cluster.seed-nodes", SeedNodes),
         (nameof(WorkerId), "actormlp.cluster.worker-id", WorkerId),

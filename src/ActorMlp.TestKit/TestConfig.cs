@@ -3,7 +3,7 @@ using Akka.Configuration;
 namespace ActorMlp.TestKit;
 
 /// <summary>The configuration the kit's nodes run on.</summary>
-public static class TestConfig
+internal static class TestConfig
 {
     /// <summary>The product's reference.conf, as this kit was built with it: the one home of every default.</summary>
     public static Config Reference() => Read("ActorMlp.TestKit.reference.conf");

@@ -8,7 +8,7 @@ using Akka.Configuration;
 namespace ActorMlp.Cluster.Tests;
 
 /// <summary>A small deterministic classification set: 4 features, 3 classes.</summary>
-public sealed class SyntheticSamples(int count, ulong seed = 7) : ISampleSource
+internal sealed class SyntheticSamples(int count, ulong seed = 7) : ISampleSource
 {
     readonly float[] _x = Make(count, seed);
 
@@ -33,7 +33,7 @@ public sealed class SyntheticSamples(int count, ulong seed = 7) : ISampleSource
 }
 
 /// <summary>Records every step a coordinator applies.</summary>
-public sealed class StepLog : ITrainingObserver
+internal sealed class StepLog : ITrainingObserver
 {
     public List<StepAssignment> Steps { get; } = [];
 
@@ -49,7 +49,7 @@ public sealed class StepLog : ITrainingObserver
     public void Checkpoint(Trainer trainer) => Checkpoints++;
 }
 
-public static class Fixtures
+internal static class Fixtures
 {
     public static readonly ModelSpec Spec = new([4, 8, 3], ActivationKind.Tanh, HeadKind.SoftmaxCrossEntropy);
     public static readonly TrainingPlan Plan = new(64, Epochs: 1, Batch: 16, MicroShards: 4, Seed: 3);

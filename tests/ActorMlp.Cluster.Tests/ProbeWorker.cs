@@ -9,7 +9,7 @@ using Akka.TestKit;
 namespace ActorMlp.Cluster.Tests;
 
 /// <summary>A TestProbe standing in for a worker on the chunked-message link: it computes real leaves with the core.</summary>
-public sealed class ProbeWorker
+internal sealed class ProbeWorker
 {
     public TestProbe Probe { get; }
     public string Id { get; }

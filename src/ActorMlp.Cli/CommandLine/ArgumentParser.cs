@@ -4,7 +4,7 @@ namespace ActorMlp.Cli.CommandLine;
 /// The flags of one command as given: values by flag, config files in order, whether help was asked,
 /// and the words that are not flags (only for a command that takes them, such as plot's run folders).
 /// </summary>
-public sealed record ParsedArguments(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> ConfigFiles, bool Help,
+internal sealed record ParsedArguments(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> ConfigFiles, bool Help,
     IReadOnlyList<string>? Operands = null)
 {
     public string? Get(string flag) => Values.TryGetValue(flag, out var v) ? v : null;
@@ -14,7 +14,7 @@ public sealed record ParsedArguments(IReadOnlyDictionary<string, string> Values,
 /// Reads "--flag value" and "--flag=value" pairs, refusing unknown and repeated flags, and words that are
 /// not flags unless the command takes operands.
 /// </summary>
-public static class ArgumentParser
+internal static class ArgumentParser
 {
     public static ParsedArguments Parse(string command, IReadOnlyList<string> args, IReadOnlyList<Option> options, bool operands = false)
     {

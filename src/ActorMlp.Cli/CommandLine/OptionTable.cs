@@ -1,10 +1,10 @@
 namespace ActorMlp.Cli.CommandLine;
 
 /// <summary>One command-line flag: the configuration key it sets (null for flags that are not settings).</summary>
-public sealed record Option(string Flag, string? Key, string Value, string Help, bool IsList = false);
+internal sealed record Option(string Flag, string? Key, string Value, string Help, bool IsList = false);
 
 /// <summary>Every flag of every command, with the HOCON key it overrides.</summary>
-public static class OptionTable
+internal static class OptionTable
 {
     public static readonly Option[] Training =
     [

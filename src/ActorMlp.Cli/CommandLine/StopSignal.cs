@@ -7,7 +7,7 @@ namespace ActorMlp.Cli.CommandLine;
 /// is cancelled and the command winds down its own way (a checkpoint, telling the workers, leaving
 /// the cluster). Exit codes follow the shell's convention: 130 for SIGINT, 143 for SIGTERM.
 /// </summary>
-public sealed class StopSignal : IDisposable
+internal sealed class StopSignal : IDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly PosixSignalRegistration[] _registrations;

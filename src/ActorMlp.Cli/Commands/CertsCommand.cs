@@ -8,7 +8,7 @@ namespace ActorMlp.Cli.Commands;
 /// a cluster and N node certificates it signs (see <see cref="CertificateSet"/>), so that TLS needs no
 /// other tool. With an authority already in DIR (ca.crt and ca.key) it signs the new nodes with it.
 /// </summary>
-public static class CertsCommand
+internal static class CertsCommand
 {
     public static int Run(ParsedArguments args, TextWriter output)
     {

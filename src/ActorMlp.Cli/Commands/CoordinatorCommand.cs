@@ -17,7 +17,7 @@ namespace ActorMlp.Cli.Commands;
 /// `actormlp coordinator`: one coordinator node for a multi-process or multi-machine run. It takes
 /// the training flags of `train`, waits for --min-workers workers, trains and writes the run folder.
 /// </summary>
-public static class CoordinatorCommand
+internal static class CoordinatorCommand
 {
     public static int Run(ParsedArguments args, TextWriter output, TextWriter error, bool terminal)
     {

@@ -13,7 +13,7 @@ namespace ActorMlp.Cli.Commands;
 /// `actormlp evaluate`: the model of a run on the test part of a data set, transformed exactly as in
 /// training (the checkpoint's transforms, not refitted). Prints one JSON object.
 /// </summary>
-public static class EvaluateCommand
+internal static class EvaluateCommand
 {
     public static int Run(ParsedArguments args, TextWriter output)
     {

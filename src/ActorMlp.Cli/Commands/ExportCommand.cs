@@ -8,7 +8,7 @@ namespace ActorMlp.Cli.Commands;
 /// `actormlp export`: writes a trained model in a format other programs run. ONNX for now: raw features
 /// in, the same predictions as `actormlp predict` out.
 /// </summary>
-public static class ExportCommand
+internal static class ExportCommand
 {
     public static readonly string[] Formats = ["onnx"];
 

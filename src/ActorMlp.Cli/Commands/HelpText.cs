@@ -3,7 +3,7 @@ using ActorMlp.Cli.CommandLine;
 
 namespace ActorMlp.Cli.Commands;
 
-public static class HelpText
+internal static class HelpText
 {
     public const string General =
         """

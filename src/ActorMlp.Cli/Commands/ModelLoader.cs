@@ -6,7 +6,7 @@ using ActorMlp.Data;
 namespace ActorMlp.Cli.Commands;
 
 /// <summary>Finds and reads the checkpoint behind --model (a run folder or a .ckpt file).</summary>
-public static class ModelLoader
+internal static class ModelLoader
 {
     public static Checkpoint Load(string? model)
     {

@@ -7,7 +7,7 @@ namespace ActorMlp.Cli.Commands;
 /// `actormlp plot RUN_DIR [RUN_DIR...] --out FILE.png [--width W --height H]`: the learning curves of
 /// one run, or of several overlaid (a colour per run), from their metrics.csv; a run still going works too.
 /// </summary>
-public static class PlotCommand
+internal static class PlotCommand
 {
     public static int Run(ParsedArguments args, TextWriter output)
     {

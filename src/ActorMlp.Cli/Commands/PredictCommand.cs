@@ -11,7 +11,7 @@ namespace ActorMlp.Cli.Commands;
 /// writes one prediction per row: the class and its probabilities, or the regression values in
 /// the data's own units.
 /// </summary>
-public static class PredictCommand
+internal static class PredictCommand
 {
     public static int Run(ParsedArguments args, TextWriter output)
     {

@@ -15,7 +15,7 @@ namespace ActorMlp.Cli.Commands;
 /// member come and go) and asks the coordinator's actor directly.
 /// Exit codes: 0 answered; 1 no answer within --timeout; 2 bad flags.
 /// </summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     public static int Run(ParsedArguments args, TextWriter output, TextWriter error)
     {

@@ -16,7 +16,7 @@ namespace ActorMlp.Cli.Commands;
 /// `actormlp train`: checks every input before it creates the run folder, then trains and records
 /// the run. With --workers 0 the steps are computed in this process through the reduction tree.
 /// </summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     public static int Run(ParsedArguments args, TextWriter output, TextWriter error, bool terminal)
     {

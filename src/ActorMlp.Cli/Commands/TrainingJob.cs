@@ -18,7 +18,7 @@ namespace ActorMlp.Cli.Commands;
 /// A training run checked and set up, before anything is written: settings, data, model, plan and
 /// the trainer holding the initial weights. Every input error surfaces here, as a UsageException.
 /// </summary>
-public sealed record TrainingJob(Config Config, TrainSettings Settings, DataSplit Data, Mlp Model, TrainingPlan Plan, Trainer Trainer)
+internal sealed record TrainingJob(Config Config, TrainSettings Settings, DataSplit Data, Mlp Model, TrainingPlan Plan, Trainer Trainer)
 {
     /// <summary>The run folder being resumed, or null for a new run.</summary>
     public string? Resumed { get; init; }

@@ -23,7 +23,7 @@ namespace ActorMlp.Cli.Commands;
 /// Exit codes: 0 the run finished or the worker was asked to stop; 2 the coordinator refused it
 /// (different data, or another numeric class).
 /// </summary>
-public static class WorkerCommand
+internal static class WorkerCommand
 {
     public static int Run(ParsedArguments args, TextWriter output)
     {

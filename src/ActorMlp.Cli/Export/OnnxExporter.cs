@@ -12,7 +12,7 @@ namespace ActorMlp.Cli.Export;
 /// (out×in) and its activation, then Softmax and ArgMax, Sigmoid and a 0.5 threshold, or the
 /// regression target's un-scaling (Div, Add).
 /// </summary>
-public static class OnnxExporter
+internal static class OnnxExporter
 {
     /// <summary>
     /// Opset 17 (ONNX 1.12, IR version 8): every operator used here has its current form there

@@ -9,7 +9,7 @@ namespace ActorMlp.Cli.Export;
 /// float and int64 arrays, typed inputs and outputs. Names of intermediate values are made unique here,
 /// so the exporter only says what connects to what.
 /// </summary>
-public sealed class OnnxGraph
+internal sealed class OnnxGraph
 {
     /// <summary>The batch dimension of every input and output: any number of rows.</summary>
     public const string Rows = "N";

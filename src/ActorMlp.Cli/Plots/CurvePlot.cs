@@ -8,7 +8,7 @@ namespace ActorMlp.Cli.Plots;
 /// the test RMSE). One run gets a colour per series; several runs get a colour per run and a line
 /// style per series (train solid, test dashed, learning rate dotted).
 /// </summary>
-public static class CurvePlot
+internal static class CurvePlot
 {
     public const int DefaultWidth = 1200, DefaultHeight = 800;
     public const string File = "curves.png";

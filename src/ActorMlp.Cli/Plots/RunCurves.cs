@@ -10,7 +10,7 @@ namespace ActorMlp.Cli.Plots;
 /// The per-epoch figures of one run, read from its metrics.csv: loss, accuracy (classification)
 /// or test RMSE (regression), and the learning rate. A column a run did not record is all NaN.
 /// </summary>
-public sealed record RunCurves(
+internal sealed record RunCurves(
     string Name, double[] Epoch, double[] TrainLoss, double[] TestLoss,
     double[] TrainAccuracy, double[] TestAccuracy, double[] TestRmse, double[] LearningRate)
 {

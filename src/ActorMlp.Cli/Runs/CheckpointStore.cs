@@ -8,7 +8,7 @@ namespace ActorMlp.Cli.Runs;
 /// A run's checkpoints: RUN_DIR/checkpoints/step-NNNNNNNNN.ckpt, the newest few kept. Resuming takes the
 /// newest one that reads back intact; a corrupt or truncated one is named and skipped for the one before.
 /// </summary>
-public sealed class CheckpointStore(string folder, int keep)
+internal sealed class CheckpointStore(string folder, int keep)
 {
     public const string Folder = "checkpoints";
 

@@ -7,7 +7,7 @@ namespace ActorMlp.Cli.Runs;
 /// Shows a run's progress: on a terminal a live bar redrawn at most ten times a second, with loss
 /// and throughput; otherwise (a pipe, a CI log) one line per epoch and no carriage returns.
 /// </summary>
-public sealed class ProgressReporter
+internal sealed class ProgressReporter
 {
     readonly TextWriter _out;
     readonly bool _bar, _quiet;

@@ -11,7 +11,7 @@ namespace ActorMlp.Cli.Runs;
 /// temporary name and renamed, so a reader never sees half of one; a folder without summary.json
 /// is a run that has not finished.
 /// </summary>
-public sealed class RunFolder
+internal sealed class RunFolder
 {
     public const string SummaryFile = "summary.json", MetricsFile = "metrics.csv", CheckpointFile = "model.ckpt", ConfigFile = "config.conf";
 

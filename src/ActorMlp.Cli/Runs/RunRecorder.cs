@@ -17,7 +17,7 @@ namespace ActorMlp.Cli.Runs;
 /// metrics row and checkpoint at each epoch end, extra checkpoints every N steps, and at the end
 /// summary.json and curves.png. The in-process loop and the cluster coordinator both report to it.
 /// </summary>
-public sealed class RunRecorder : ITrainingObserver
+internal sealed class RunRecorder : ITrainingObserver
 {
     readonly TrainingJob _job;
     readonly RunFolder _run;

@@ -1,7 +1,7 @@
 namespace ActorMlp.Cli.Runs;
 
 /// <summary>The facts of a finished run, written as summary.json (snake_case keys).</summary>
-public sealed record Summary
+internal sealed record Summary
 {
     public required string Dataset { get; init; }
     public required string DataFingerprint { get; init; }

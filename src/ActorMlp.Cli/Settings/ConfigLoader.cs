@@ -10,7 +10,7 @@ namespace ActorMlp.Cli.Settings;
 /// over hocon/reference.conf, which is embedded in the program so it runs from any folder. An actormlp.*
 /// key that reference.conf does not define is refused, naming the nearest one that it does.
 /// </summary>
-public static class ConfigLoader
+internal static class ConfigLoader
 {
     static readonly TimeSpan ParseTimeout = TimeSpan.FromSeconds(5);
 

@@ -6,7 +6,7 @@ namespace ActorMlp.Cli.Settings;
 /// forbids outside quotes. Without them a file missing a '}' would be read as
 /// something else and the run would quietly use other settings.
 /// </summary>
-public static class HoconSyntax
+internal static class HoconSyntax
 {
     /// <summary>Null when the text is well formed, otherwise what is wrong and on which line.</summary>
     public static string? Problem(string text)

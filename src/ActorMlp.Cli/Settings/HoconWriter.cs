@@ -9,7 +9,7 @@ namespace ActorMlp.Cli.Settings;
 /// Writes the effective value of every key of a section of reference.conf as HOCON that reads back
 /// to the same settings: the run folder's config.conf, usable again with --config.
 /// </summary>
-public static partial class HoconWriter
+internal static partial class HoconWriter
 {
     public static string Write(Config effective, Config reference, string section)
     {

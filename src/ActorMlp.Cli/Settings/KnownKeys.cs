@@ -8,7 +8,7 @@ namespace ActorMlp.Cli.Settings;
 /// refused with the nearest known name, since a misspelt key would otherwise leave its default in
 /// force without a word. Keys outside actormlp (Akka's own) are left to Akka.
 /// </summary>
-public sealed class KnownKeys
+internal sealed class KnownKeys
 {
     const string Section = "actormlp";
 

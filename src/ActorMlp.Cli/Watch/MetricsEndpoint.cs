@@ -11,7 +11,7 @@ namespace ActorMlp.Cli.Watch;
 /// names follow OpenTelemetry's rules: actormlp.steps becomes actormlp_steps_total, a duration in
 /// seconds actormlp_step_duration_seconds.
 /// </summary>
-public sealed class MetricsEndpoint : IDisposable
+internal sealed class MetricsEndpoint : IDisposable
 {
     readonly MeterProvider _provider;
 

@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Actors;
 /// than per step, so it is given per second as well. The first <see cref="WarmUpSteps"/> steps are
 /// left out: they fill pools and caches once.
 /// </summary>
-public sealed class AllocationMeter
+internal sealed class AllocationMeter
 {
     public const int WarmUpSteps = 20;
 

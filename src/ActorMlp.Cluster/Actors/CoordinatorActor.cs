@@ -23,7 +23,7 @@ namespace ActorMlp.Cluster.Actors;
 /// verify-fraction some subtrees are computed again here (<see cref="SpotCheck"/>); a worker whose
 /// bits differ is dropped for the rest of the run and the step starts over without it.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     public const string Name = "coordinator";
 

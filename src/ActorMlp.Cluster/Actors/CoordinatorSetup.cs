@@ -12,7 +12,7 @@ namespace ActorMlp.Cluster.Actors;
 /// Samples, the training data, lets the coordinator recompute workers' subtrees (verify-fraction).
 /// Data, the training part as a data pack, is shipped to workers that register without data; without it they are refused.
 /// </summary>
-public sealed record CoordinatorSetup(
+internal sealed record CoordinatorSetup(
     Mlp Model,
     Trainer Trainer,
     string Fingerprint,

@@ -1,7 +1,7 @@
 namespace ActorMlp.Cluster.Actors;
 
 /// <summary>Splits a run of leaves into contiguous ranges proportional to weights (the workers' cores).</summary>
-public static class LeafRanges
+internal static class LeafRanges
 {
     // weights is (k); returns k ranges [start_i, end_i) tiling [start, end) in order, some possibly empty
     public static (int Start, int End)[] Split(int start, int end, IReadOnlyList<int> weights)

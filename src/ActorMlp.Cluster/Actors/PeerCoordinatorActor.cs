@@ -22,7 +22,7 @@ namespace ActorMlp.Cluster.Actors;
 /// and says where it is), Stepping and Finished. Every change of membership — a worker lost, joining,
 /// or late past the step deadline — goes through a pause and a new view planned by <see cref="ViewPlanner"/>.
 /// </summary>
-public sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
+internal sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
 {
     sealed record StartTimedOut : INoSerializationVerificationNeeded;
     sealed record NoWorkerTimedOut : INoSerializationVerificationNeeded;

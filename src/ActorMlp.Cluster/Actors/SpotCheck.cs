@@ -16,7 +16,7 @@ namespace ActorMlp.Cluster.Actors;
 /// coordinator never sends: a worker cannot tell which of its subtrees will be checked, not even from
 /// the ones it saw checked before (a timing it might measure), and every copy of a chosen node is checked.
 /// </summary>
-public sealed class SpotCheck
+internal sealed class SpotCheck
 {
     readonly byte[] _key;
     readonly LocalGradientEngine _engine;

@@ -4,7 +4,7 @@ namespace ActorMlp.Cluster.Actors;
 /// When a step is late: the larger of a floor and factor × the median of the last 20 step times, so
 /// the deadline follows the run's own pace and a first slow step (the JIT, a cold cache) is not a fault.
 /// </summary>
-public sealed class StepDeadline(TimeSpan floor, double factor)
+internal sealed class StepDeadline(TimeSpan floor, double factor)
 {
     const int Window = 20;
     readonly Queue<double> _recent = new();

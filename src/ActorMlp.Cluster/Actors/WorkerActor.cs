@@ -22,7 +22,7 @@ namespace ActorMlp.Cluster.Actors;
 /// In a peer-to-peer run it keeps a replica of the trainer instead (<see cref="PeerReplica"/>), listens
 /// for its peers, and follows the coordinator's views: pause, then install.
 /// </summary>
-public sealed class WorkerActor : ReceiveActor, IWithTimers
+internal sealed class WorkerActor : ReceiveActor, IWithTimers
 {
     public const string Name = "worker";
 

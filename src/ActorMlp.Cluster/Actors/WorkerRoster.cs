@@ -4,7 +4,7 @@ using Akka.Actor;
 namespace ActorMlp.Cluster.Actors;
 
 /// <summary>A worker the coordinator has taken in: who, where, how many cores; what each reduction tracks of it.</summary>
-public sealed class RegisteredWorker(string id, IActorRef actor, int cores, Address address)
+internal sealed class RegisteredWorker(string id, IActorRef actor, int cores, Address address)
 {
     public string Id { get; } = id;
     public IActorRef Actor { get; } = actor;
@@ -25,7 +25,7 @@ public sealed class RegisteredWorker(string id, IActorRef actor, int cores, Addr
 /// The workers of a run as both coordinators keep them: by id, with every id ever taken in counted,
 /// and the rule that a worker is refused when its data's fingerprint is not the run's.
 /// </summary>
-public sealed class WorkerRoster
+internal sealed class WorkerRoster
 {
     readonly Dictionary<string, RegisteredWorker> _workers = new();
     readonly HashSet<string> _seen = new();

@@ -12,7 +12,7 @@ namespace ActorMlp.Cluster.Actors;
 /// WrapLink, when given, wraps the tensor link the worker opens on joining a run, before its first use; it is
 /// how ActorMlp.TestKit acts on a worker's frames at a named step. Null (the default) leaves the link as it is.
 /// </summary>
-public sealed record WorkerSetup(
+internal sealed record WorkerSetup(
     string WorkerId,
     int Cores,
     ISampleSource? Train,

@@ -10,7 +10,7 @@ namespace ActorMlp.Cluster.Hosting;
 public static class ClusterNode
 {
     public const string SystemName = "actormlp";
-    public const string WorkerDispatcher = "actormlp.cluster.worker-dispatcher";
+    internal const string WorkerDispatcher = "actormlp.cluster.worker-dispatcher";
 
     /// <summary>The configuration of a node of <paramref name="role"/>; a non-null port or host overrides the remoting settings.</summary>
     public static Config NodeConfig(Config config, string role, string? host = null, int? port = null)
@@ -27,7 +27,7 @@ public static class ClusterNode
     /// Bootstrap route tells the probing workers the cluster's members; it never runs Cluster Bootstrap itself, so the cluster it
     /// forms does not wait on stable margins or on the lowest address among the contact points.
     /// </summary>
-    public static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
+    internal static (ActorSystem System, IActorRef Coordinator) StartCoordinator(Config nodeConfig, CoordinatorSetup setup)
     {
         var system = Create(CoordinatorConfig(nodeConfig, setup.Settings), setup.Settings);
         return (system, RunCoordinator(system, setup));
@@ -38,11 +38,11 @@ public static class ClusterNode
     /// settings and, with <see cref="ClusterSettings.Trust"/>, TLS on (its certificates are <see cref="TlsSetup"/>).
     /// The command and a hosted node (ActorMlp.Hosting) both create their systems from it.
     /// </summary>
-    public static Config CoordinatorConfig(Config nodeConfig, ClusterSettings settings)
+    internal static Config CoordinatorConfig(Config nodeConfig, ClusterSettings settings)
         => Secured(settings.Discovery.AkkaConfig(nodeConfig, "coordinator").WithFallback(nodeConfig), settings);
 
     /// <summary>Starts the coordinator on a system created from <see cref="CoordinatorConfig"/>: it joins itself, serves discovery, runs the actor.</summary>
-    public static IActorRef RunCoordinator(ActorSystem system, CoordinatorSetup setup)
+    internal static IActorRef RunCoordinator(ActorSystem system, CoordinatorSetup setup)
     {
         var cluster = AkkaCluster.Get(system);
         cluster.Join(cluster.SelfAddress);
@@ -52,7 +52,7 @@ public static class ClusterNode
     }
 
     /// <summary>The certificates a node with <see cref="ClusterSettings.Trust"/> gives Akka's remoting; null without TLS.</summary>
-    public static Akka.Actor.Setup.Setup? TlsSetup(ClusterSettings settings) => settings.Trust?.AkkaSetup();
+    internal static Akka.Actor.Setup.Setup? TlsSetup(ClusterSettings settings) => settings.Trust?.AkkaSetup();
 
     static Config Secured(Config config, ClusterSettings settings) => settings.Trust is null ? config
         : ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(config);
@@ -88,7 +88,7 @@ public static class ClusterNode
     /// probes the contact points' management endpoints until one reports a cluster, and joins it.
     /// A worker never forms a cluster (new-cluster-enabled = off): only a coordinator does.
     /// </summary>
-    public static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
+    internal static ActorSystem StartWorker(Config nodeConfig, WorkerSetup setup, IReadOnlyList<Address> seeds)
     {
         var system = Create(WorkerConfig(nodeConfig, setup.Settings, seeds), setup.Settings);
         RunWorker(system, setup, seeds);
@@ -100,7 +100,7 @@ public static class ClusterNode
     /// the configured ones, which Akka would otherwise also try (with their own protocol); without seeds,
     /// discovery's settings; TLS as <see cref="CoordinatorConfig"/>.
     /// </summary>
-    public static Config WorkerConfig(Config nodeConfig, ClusterSettings settings, IReadOnlyList<Address> seeds)
+    internal static Config WorkerConfig(Config nodeConfig, ClusterSettings settings, IReadOnlyList<Address> seeds)
     {
         if (seeds.Count > 0) nodeConfig = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(nodeConfig);
         else if (settings.Discovery.UsesBootstrap) nodeConfig = settings.Discovery.AkkaConfig(nodeConfig, "worker").WithFallback(nodeConfig);
@@ -108,7 +108,7 @@ public static class ClusterNode
     }
 
     /// <summary>Starts the worker on a system created from <see cref="WorkerConfig"/>: it joins the seeds (or bootstraps) and runs the actor.</summary>
-    public static IActorRef RunWorker(ActorSystem system, WorkerSetup setup, IReadOnlyList<Address> seeds)
+    internal static IActorRef RunWorker(ActorSystem system, WorkerSetup setup, IReadOnlyList<Address> seeds)
     {
         if (seeds.Count > 0) AkkaCluster.Get(system).JoinSeedNodes(seeds);
         else if (setup.Settings.Discovery.UsesBootstrap)

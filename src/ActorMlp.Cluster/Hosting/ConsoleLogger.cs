@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Hosting;
 /// connection closing are dropped: peers leave at the end of every run, and a peer that fails is
 /// reported by the coordinator itself when cluster membership marks it unreachable.
 /// </summary>
-public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+internal sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     public ConsoleLogger()
     {

@@ -63,7 +63,7 @@ public sealed record DiscoverySettings
     /// remoting binds and advertises the address remoting advertises, unless akka.management.http sets its own.
     /// Empty when the method is seed-nodes.
     /// </summary>
-    public Config AkkaConfig(Config node, string role)
+    internal Config AkkaConfig(Config node, string role)
     {
         if (!UsesBootstrap) return Config.Empty;
         string bind = node.GetString("akka.remote.dot-netty.tcp.hostname", "");

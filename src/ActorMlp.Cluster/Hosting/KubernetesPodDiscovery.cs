@@ -14,7 +14,7 @@ namespace ActorMlp.Cluster.Hosting;
 /// feed serves 19 and 21, whose models lost the constructors it calls (a MissingMethodException at
 /// every lookup). Configured under akka.discovery.kubernetes-pods (<see cref="DiscoverySettings.AkkaConfig"/>).
 /// </summary>
-public sealed class KubernetesPodDiscovery : ServiceDiscovery
+internal sealed class KubernetesPodDiscovery : ServiceDiscovery
 {
     public const string ConfigPath = "akka.discovery." + Method;
     public const string Method = "kubernetes-pods";

@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Hosting;
 /// count of those left out since. Messages are alike when they differ only in port numbers, so one
 /// sender's reconnects count as one.
 /// </summary>
-public sealed partial class LogThrottle(TimeSpan window)
+internal sealed partial class LogThrottle(TimeSpan window)
 {
     readonly ConcurrentDictionary<string, (DateTime Last, int Skipped)> _seen = new();
 

@@ -24,7 +24,7 @@ namespace ActorMlp.Cluster.Hosting;
 /// runtime a requirement of every node for three GET routes. So: one small reader per connection,
 /// the request line only, a bounded header and a deadline, one answer, then the connection closes.
 /// </summary>
-public sealed class ManagementEndpoint : IDisposable
+internal sealed class ManagementEndpoint : IDisposable
 {
     public const string SeedNodesPath = "/bootstrap/seed-nodes";
     public const string AlivePath = "/alive";

@@ -1,4 +1,4 @@
 namespace ActorMlp.Cluster.Hosting;
 
 /// <summary>A node's management endpoint could not listen where it was told to; the message names the address and the flags.</summary>
-public sealed class ManagementEndpointException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class ManagementEndpointException(string message, Exception? inner = null) : Exception(message, inner);

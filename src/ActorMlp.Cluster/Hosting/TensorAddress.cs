@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Hosting;
 /// remoting binds. Advertised: tensor-public-host, else the hostname Akka advertises; tensor-public-port,
 /// else the port bound.
 /// </summary>
-public sealed record TensorAddress(string BindHost, int BindPort, string PublicHost, int PublicPort)
+internal sealed record TensorAddress(string BindHost, int BindPort, string PublicHost, int PublicPort)
 {
     public static TensorAddress Of(ClusterSettings settings, ActorSystem system)
     {

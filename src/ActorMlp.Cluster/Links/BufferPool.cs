@@ -6,7 +6,7 @@ namespace ActorMlp.Cluster.Links;
 /// rents while an actor returns, and a ConcurrentBag could then miss a buffer that was there (its
 /// steal from another thread's list gives up under contention) and allocate a new one.
 /// </summary>
-public sealed class BufferPool(int length)
+internal sealed class BufferPool(int length)
 {
     readonly Stack<float[]> _free = new();
 

@@ -12,7 +12,7 @@ namespace ActorMlp.Cluster.Links;
 /// never complete cannot hold buffers without bound. Partial tensors of older steps are dropped when
 /// a newer step begins.
 /// </summary>
-public sealed class ChunkAssembler(BufferPool pool, int maxUnfinished = 64)
+internal sealed class ChunkAssembler(BufferPool pool, int maxUnfinished = 64)
 {
     readonly Dictionary<(string Source, long Step, TensorKind Kind, int Level, int Index), (float[] Buffer, int Received, List<(int Start, int End)> Ranges)> _partial = new();
 

@@ -5,7 +5,7 @@ using Akka.Actor;
 namespace ActorMlp.Cluster.Links;
 
 /// <summary>The worker's end of the tensor link over Akka messages: subtree values go to the coordinator as chunks.</summary>
-public sealed class ChunkedWorkerLink(IActorRef coordinator, IActorRef self, long token, int chunkBytes, BufferPool weights) : IWorkerLink
+internal sealed class ChunkedWorkerLink(IActorRef coordinator, IActorRef self, long token, int chunkBytes, BufferPool weights) : IWorkerLink
 {
     public void SendSubtree(long step, TreeNode node, float[] value)
         => ChunkAssembler.Send(coordinator, self, token, step, TensorKind.Subtree, node.Level, node.Index, value, chunkBytes);

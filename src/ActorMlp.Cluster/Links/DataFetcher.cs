@@ -9,7 +9,7 @@ using ActorMlp.Data;
 namespace ActorMlp.Cluster.Links;
 
 /// <summary>A data pack in hand: its bytes, checked; its cache file; what this start fetched for it and in how long.</summary>
-public sealed record DataFetched(byte[] Pack, string Path, long FetchedBytes, double Seconds);
+internal sealed record DataFetched(byte[] Pack, string Path, long FetchedBytes, double Seconds);
 
 /// <summary>
 /// A worker's side of shipping the data: the offered pack from the cache when a checked copy is
@@ -18,7 +18,7 @@ public sealed record DataFetched(byte[] Pack, string Path, long FetchedBytes, do
 /// to FILE. A cache file or a finished part that does not check out is deleted and fetched again from
 /// the start. A lock file keeps two workers sharing a cache folder from writing the same part.
 /// </summary>
-public sealed class DataFetcher(string cacheFolder, NodeTrust? trust, int socketBuffer, Action<string> log)
+internal sealed class DataFetcher(string cacheFolder, NodeTrust? trust, int socketBuffer, Action<string> log)
 {
     static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(3);

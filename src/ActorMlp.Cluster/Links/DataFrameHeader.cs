@@ -6,7 +6,7 @@ namespace ActorMlp.Cluster.Links;
 /// Request: a worker asks for the run's data pack from byte Offset on (0, or what its partial copy
 /// holds). Chunk: Length bytes of the pack at Offset follow. Refused: Length bytes of a UTF-8 reason follow.
 /// </summary>
-public enum DataFrameKind : byte { Request = 1, Chunk = 2, Refused = 3 }
+internal enum DataFrameKind : byte { Request = 1, Chunk = 2, Refused = 3 }
 
 /// <summary>
 /// The 32-byte header of a data-pack frame on a tensor endpoint, little-endian: magic "AMD" and the
@@ -15,7 +15,7 @@ public enum DataFrameKind : byte { Request = 1, Chunk = 2, Refused = 3 }
 /// not a worker's tensor link: the endpoint answers it with the pack's bytes from Offset to the end
 /// in Chunk frames, written back to back (the client never acknowledges), then closes it.
 /// </summary>
-public readonly record struct DataFrameHeader(DataFrameKind Kind, long Offset, long RunToken, int Length)
+internal readonly record struct DataFrameHeader(DataFrameKind Kind, long Offset, long RunToken, int Length)
 {
     public const int Size = 32;
 

@@ -11,7 +11,7 @@ namespace ActorMlp.Cluster.Links;
 /// so a transfer runs at the link's speed and never holds the coordinator actor.
 /// The pack (<see cref="Data.DataPack"/>) is served from memory: it is the training part in its raw form, which the coordinator holds anyway.
 /// </summary>
-public sealed record DataShipper(byte[] Pack, string DataFingerprint)
+internal sealed record DataShipper(byte[] Pack, string DataFingerprint)
 {
     /// <summary>How long a write to a client that has stopped reading may block before the transfer is given up (the client resumes later).</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);

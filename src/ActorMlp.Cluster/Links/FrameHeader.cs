@@ -6,7 +6,7 @@ namespace ActorMlp.Cluster.Links;
 /// Weights16 and Subtree16 carry bfloat16 values (2 bytes each) instead of floats. Timing follows a
 /// worker's subtrees of a step: how it spent the step (<see cref="StepTiming"/>), its Length in bytes.
 /// </summary>
-public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 3, Subtree16 = 4, Timing = 5 }
+internal enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 3, Subtree16 = 4, Timing = 5 }
 
 /// <summary>
 /// The 32-byte header of a tensor frame, little-endian: magic "AMT" and the protocol version, kind, tree level (3 bytes), tree
@@ -16,7 +16,7 @@ public enum FrameKind : byte { Hello = 0, Weights = 1, Subtree = 2, Weights16 = 
 /// step's assignment riding with its weights so the worker can start without waiting for the
 /// control plane; Level 0 gives none.
 /// </summary>
-public readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, long Step, long RunToken, int Length)
+internal readonly record struct FrameHeader(FrameKind Kind, int Level, int Index, long Step, long RunToken, int Length)
 {
     public const int Size = 32;
 

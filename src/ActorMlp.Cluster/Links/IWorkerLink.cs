@@ -5,7 +5,7 @@ namespace ActorMlp.Cluster.Links;
 /// owner by <see cref="WeightsReady"/> and taken with <see cref="TryTakeWeights"/> (the Akka-message
 /// link delivers them as chunks to the actor instead, and has none to take).
 /// </summary>
-public interface IWorkerLink : IDisposable
+internal interface IWorkerLink : IDisposable
 {
     // value is (NodeLength); it may be reused as soon as the call returns
     void SendSubtree(long step, Core.Determinism.TreeNode node, float[] value);

@@ -14,7 +14,7 @@ namespace ActorMlp.Cluster.Links;
 /// (Index 0). They share the worker's one connection with its states, so the coordinator reads a
 /// worker's reports in the order they were made.
 /// </summary>
-public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5, Applied = 6, Paused = 7, Piece16 = 8 }
+internal enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 = 4, State = 5, Applied = 6, Paused = 7, Piece16 = 8 }
 
 /// <summary>
 /// The 40-byte header of a frame between the nodes of a peer-to-peer run, little-endian: magic
@@ -22,7 +22,7 @@ public enum PeerFrameKind : byte { Hello = 1, Piece = 2, Reduced = 3, Reduced16 
 /// length (floats, bfloat16 values or bytes by kind). The view ties a frame to the membership it
 /// was sent under: slice boundaries and owners change with it.
 /// </summary>
-public readonly record struct PeerFrameHeader(PeerFrameKind Kind, int Level, int Index, int Slice, int View, long Step, long RunToken, int Length, int Tail = 0)
+internal readonly record struct PeerFrameHeader(PeerFrameKind Kind, int Level, int Index, int Slice, int View, long Step, long RunToken, int Length, int Tail = 0)
 {
     public const int Size = 40;
 

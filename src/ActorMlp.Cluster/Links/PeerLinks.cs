@@ -10,10 +10,10 @@ using Akka.Actor;
 namespace ActorMlp.Cluster.Links;
 
 /// <summary>A frame read from a peer: floats in a pooled buffer (return it with <see cref="PeerLinks.Return"/>), or a state's bytes.</summary>
-public readonly record struct PeerFrame(string From, PeerFrameHeader Header, float[]? Values, byte[]? Bytes);
+internal readonly record struct PeerFrame(string From, PeerFrameHeader Header, float[]? Values, byte[]? Bytes);
 
 /// <summary>The links have frames queued for their owner to take (<see cref="PeerLinks.TryTake"/>). One shared instance.</summary>
-public sealed class PeerFramesReady : INoSerializationVerificationNeeded
+internal sealed class PeerFramesReady : INoSerializationVerificationNeeded
 {
     public static readonly PeerFramesReady Instance = new();
 
@@ -21,7 +21,7 @@ public sealed class PeerFramesReady : INoSerializationVerificationNeeded
 }
 
 /// <summary>A peer's connection to this node closed: for the coordinator, that worker has failed.</summary>
-public sealed record PeerLinkClosed(string PeerId, string Reason) : INoSerializationVerificationNeeded;
+internal sealed record PeerLinkClosed(string PeerId, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// A node's tensor endpoint in a peer-to-peer run, and its connections to the other nodes. Each node
@@ -30,7 +30,7 @@ public sealed record PeerLinkClosed(string PeerId, string Reason) : INoSerializa
 /// and a step never has more in flight than that buffer holds) and one reader thread, which reads
 /// payloads straight into pooled buffers, queues them and wakes the owner with one shared message.
 /// </summary>
-public sealed class PeerLinks : IDisposable
+internal sealed class PeerLinks : IDisposable
 {
     static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
 

@@ -11,7 +11,7 @@ namespace ActorMlp.Cluster.Links;
 /// subtrees and writing them (interleaved node by node, added up each); Wait: from the end of the
 /// worker's previous step to the first compute of this one — the time it had nothing to do.
 /// </summary>
-public readonly record struct StepTiming(long Received, long Queued, long Compute, long Sent, long Wait)
+internal readonly record struct StepTiming(long Received, long Queued, long Compute, long Sent, long Wait)
 {
     /// <summary>Payload bytes of a Timing frame (its Length field counts them).</summary>
     public const int Size = 5 * sizeof(long);

@@ -8,7 +8,7 @@ namespace ActorMlp.Cluster.Links;
 /// A subtree value in bfloat16 for the wire: the gradient rounded to bfloat16, the two metrics kept
 /// as whole floats (a correct count past 256 does not survive bfloat16), 2·n + 4 bytes in all.
 /// </summary>
-public static class SubtreeWire16
+internal static class SubtreeWire16
 {
     public static int Length(int nodeLength) => nodeLength + 2;
 

@@ -13,7 +13,7 @@ namespace ActorMlp.Cluster.Links;
 /// frames into pooled buffers, queues them and announces them to the worker actor; subtree values
 /// are written by the actor itself, which has nothing else to do until they are sent.
 /// </summary>
-public sealed class TensorClient : IWorkerLink
+internal sealed class TensorClient : IWorkerLink
 {
     readonly TcpClient _client;
     readonly Stream _stream;

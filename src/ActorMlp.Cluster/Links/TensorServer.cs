@@ -14,7 +14,7 @@ namespace ActorMlp.Cluster.Links;
 /// thread that reads subtree frames straight into pooled buffers and announces them to the coordinator
 /// actor, and a sender thread that writes weight snapshots in order, so a slow worker never blocks the actor.
 /// </summary>
-public sealed class TensorServer : IDisposable
+internal sealed class TensorServer : IDisposable
 {
     readonly TcpListener _listener;
     readonly long _token;

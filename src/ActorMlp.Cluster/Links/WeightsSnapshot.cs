@@ -4,7 +4,7 @@ namespace ActorMlp.Cluster.Links;
 /// A copy of the weights of one step, shared by every send of that step and reused once the last
 /// send has released it, so the optimizer can move on while slow connections are still writing.
 /// </summary>
-public sealed class WeightsSnapshot
+internal sealed class WeightsSnapshot
 {
     int _references;
 

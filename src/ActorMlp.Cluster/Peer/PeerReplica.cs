@@ -22,7 +22,7 @@ namespace ActorMlp.Cluster.Peer;
 /// t+1 before it holds this owner's reduced slice of t); frames of an older view are dropped, of a newer
 /// view kept until it is installed; once paused nothing changes the replica until the next view.
 /// </summary>
-public sealed class PeerReplica
+internal sealed class PeerReplica
 {
     readonly string _self;
     readonly Mlp _model;

@@ -11,7 +11,7 @@ namespace ActorMlp.Cluster.Peer;
 /// own slice needs no wire. A pure function of the layer, the slices and the member's place, so every
 /// replica of a view agrees and it is tested without actors.
 /// </summary>
-public static class SendOrder
+internal static class SendOrder
 {
     /// <summary>
     /// Parts: row ranges of the first layer's outputs, covering them once, the first one empty (everything

@@ -4,7 +4,7 @@ using ActorMlp.Cluster.Protocol;
 namespace ActorMlp.Cluster.Peer;
 
 /// <summary>A worker that answered the pause: its cores, where its peers reach it, and its replica's step (−1: none).</summary>
-public sealed record ViewCandidate(string Id, int Cores, string Endpoint, long Step);
+internal sealed record ViewCandidate(string Id, int Cores, string Endpoint, long Step);
 
 /// <summary>
 /// Plans the membership a peer-to-peer run continues with after a pause, from what the paused workers
@@ -17,7 +17,7 @@ public sealed record ViewCandidate(string Id, int Cores, string Endpoint, long S
 /// The same holds when the coordinator waits for the state of a step every replica has passed.
 /// Leaves are split by cores in member order (ids, ordinal); member i owns slice i.
 /// </summary>
-public static class ViewPlanner
+internal static class ViewPlanner
 {
     /// <param name="coordinatorStep">The step of the state the coordinator holds.</param>
     /// <param name="fromSeed">That state is the run's initial one, which every replica can make itself.</param>

@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Protocol;
 /// With the pack in hand the worker registers again, naming the fingerprint.
 /// </summary>
 [MessagePackObject]
-public sealed record DataOffered(
+internal sealed record DataOffered(
     [property: Key(0)] string DataFingerprint,
     [property: Key(1)] long Bytes,
     [property: Key(2)] string Sha256,

@@ -3,4 +3,4 @@ namespace ActorMlp.Cluster.Protocol;
 /// <summary>
 /// Marks every message that crosses nodes; HOCON binds them all to <see cref="Serialization.ProtocolSerializer"/>.
 /// </summary>
-public interface IProtocolMessage;
+internal interface IProtocolMessage;

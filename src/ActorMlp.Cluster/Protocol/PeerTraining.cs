@@ -14,7 +14,7 @@ namespace ActorMlp.Cluster.Protocol;
 /// pieces and reduced slices then travelling in it.
 /// </summary>
 [MessagePackObject]
-public sealed record PeerRecipe(
+internal sealed record PeerRecipe(
     [property: Key(0)] InitKind Init,
     [property: Key(1)] OptimizerKind Optimizer,
     [property: Key(2)] float[] OptimizerValues,
@@ -39,7 +39,7 @@ public sealed record PeerRecipe(
 
 /// <summary>A worker of a peer-to-peer run has warmed up and listens for its peers on Endpoint.</summary>
 [MessagePackObject]
-public sealed record WorkerReady(
+internal sealed record WorkerReady(
     [property: Key(0)] string WorkerId,
     [property: Key(1)] string Endpoint) : IProtocolMessage;
 
@@ -48,7 +48,7 @@ public sealed record WorkerReady(
 /// worker's Applied frames): the membership is about to change to view View.
 /// </summary>
 [MessagePackObject]
-public sealed record PauseTraining([property: Key(0)] int View) : IProtocolMessage;
+internal sealed record PauseTraining([property: Key(0)] int View) : IProtocolMessage;
 
 /// <summary>
 /// The membership from step Step on. Members[i] listens on Endpoints[i], computes leaves
@@ -60,7 +60,7 @@ public sealed record PauseTraining([property: Key(0)] int View) : IProtocolMessa
 /// the view and stay paused (the coordinator only wants a state, to stop the run).
 /// </summary>
 [MessagePackObject]
-public sealed record InstallView(
+internal sealed record InstallView(
     [property: Key(0)] int View,
     [property: Key(1)] long Step,
     [property: Key(2)] string[] Members,
@@ -79,7 +79,7 @@ public sealed record InstallView(
 
 /// <summary>A worker could not apply step Step (a non-finite loss, say); the run cannot go on.</summary>
 [MessagePackObject]
-public sealed record StepFailed(
+internal sealed record StepFailed(
     [property: Key(0)] string WorkerId,
     [property: Key(1)] long Step,
     [property: Key(2)] string Reason) : IProtocolMessage;

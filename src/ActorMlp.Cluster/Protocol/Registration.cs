@@ -6,7 +6,7 @@ namespace ActorMlp.Cluster.Protocol;
 
 /// <summary>A worker asks to join the run, naming its data by fingerprint (name, sample counts, SHA-256).</summary>
 [MessagePackObject]
-public sealed record RegisterWorker(
+internal sealed record RegisterWorker(
     [property: Key(0)] string WorkerId,
     [property: Key(1)] int Cores,
     [property: Key(2)] string Fingerprint) : IProtocolMessage;
@@ -18,7 +18,7 @@ public sealed record RegisterWorker(
 /// peers and says so with <see cref="WorkerReady"/>; without one the coordinator sends it weights.
 /// </summary>
 [MessagePackObject]
-public sealed record WorkerAccepted(
+internal sealed record WorkerAccepted(
     [property: Key(0)] long RunToken,
     [property: Key(1)] ModelMessage Model,
     [property: Key(2)] PlanMessage Plan,
@@ -30,21 +30,21 @@ public sealed record WorkerAccepted(
 /// advertised (it reaches the Akka port, not that one); it registers again, and the coordinator names it.
 /// </summary>
 [MessagePackObject]
-public sealed record TensorLinkFailed(
+internal sealed record TensorLinkFailed(
     [property: Key(0)] string WorkerId,
     [property: Key(1)] string Endpoint,
     [property: Key(2)] string Reason) : IProtocolMessage;
 
 /// <summary>The coordinator will not use this worker; the reason names what differs.</summary>
 [MessagePackObject]
-public sealed record WorkerRefused([property: Key(0)] string Reason) : IProtocolMessage;
+internal sealed record WorkerRefused([property: Key(0)] string Reason) : IProtocolMessage;
 
 /// <summary>The run is over (finished or failed); workers of the run stop.</summary>
 [MessagePackObject]
-public sealed record StopWorking([property: Key(0)] string Reason) : IProtocolMessage;
+internal sealed record StopWorking([property: Key(0)] string Reason) : IProtocolMessage;
 
 [MessagePackObject]
-public sealed record ModelMessage(
+internal sealed record ModelMessage(
     [property: Key(0)] int[] Layers,
     [property: Key(1)] ActivationKind Activation,
     [property: Key(2)] HeadKind Head,
@@ -56,7 +56,7 @@ public sealed record ModelMessage(
 }
 
 [MessagePackObject]
-public sealed record PlanMessage(
+internal sealed record PlanMessage(
     [property: Key(0)] int TrainSamples,
     [property: Key(1)] int Epochs,
     [property: Key(2)] int Batch,

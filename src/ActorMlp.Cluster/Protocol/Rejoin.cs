@@ -7,4 +7,4 @@ namespace ActorMlp.Cluster.Protocol;
 /// the run and registers again, to be taken back as a joining worker.
 /// </summary>
 [MessagePackObject]
-public sealed record RejoinRun([property: Key(0)] string Reason) : IProtocolMessage;
+internal sealed record RejoinRun([property: Key(0)] string Reason) : IProtocolMessage;

@@ -7,7 +7,7 @@ namespace ActorMlp.Cluster.Protocol;
 /// that step, which arrive on the tensor link, and send back the maximal aligned subtrees covering them.
 /// </summary>
 [MessagePackObject]
-public sealed record ComputeLeaves(
+internal sealed record ComputeLeaves(
     [property: Key(0)] long Step,
     [property: Key(1)] int Epoch,
     [property: Key(2)] int Batch,
@@ -15,7 +15,7 @@ public sealed record ComputeLeaves(
     [property: Key(4)] int EndLeaf) : IProtocolMessage;
 
 /// <summary>What a tensor carries: the weights of a step (coordinator to worker) or a subtree value (back).</summary>
-public enum TensorKind : byte { Weights = 1, Subtree = 2 }
+internal enum TensorKind : byte { Weights = 1, Subtree = 2 }
 
 /// <summary>
 /// One piece of a tensor sent as an Akka message, for networks where only the Akka port is open and for
@@ -23,7 +23,7 @@ public enum TensorKind : byte { Weights = 1, Subtree = 2 }
 /// and stays under the remoting frame limit.
 /// </summary>
 [MessagePackObject]
-public sealed record TensorChunk(
+internal sealed record TensorChunk(
     [property: Key(0)] long RunToken,
     [property: Key(1)] long Step,
     [property: Key(2)] TensorKind Kind,

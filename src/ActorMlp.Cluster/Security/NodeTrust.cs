@@ -53,7 +53,7 @@ public sealed class NodeTrust
     }
 
     /// <summary>Why <paramref name="peer"/> is refused, or null when it belongs to the cluster.</summary>
-    public string? Refusal(X509Certificate? peer)
+    internal string? Refusal(X509Certificate? peer)
     {
         if (peer is null) return "it presented no certificate";
         var cert = peer as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(peer.GetRawCertData());
@@ -80,7 +80,7 @@ public sealed class NodeTrust
     }
 
     /// <summary>The check of every TLS handshake of Akka remoting: one warning line names the peer and the reason.</summary>
-    public bool ValidateAkkaPeer(X509Certificate2? certificate, X509Chain? chain, string remotePeer, SslPolicyErrors errors, ILoggingAdapter log)
+    internal bool ValidateAkkaPeer(X509Certificate2? certificate, X509Chain? chain, string remotePeer, SslPolicyErrors errors, ILoggingAdapter log)
     {
         if (Refusal(certificate) is not { } why) return true;
         log.Warning("refused a TLS connection with {0} on the Akka plane: {1}", remotePeer, why);
@@ -88,6 +88,6 @@ public sealed class NodeTrust
     }
 
     /// <summary>Akka remoting's TLS: mutual, this node's certificate, every peer checked by <see cref="ValidateAkkaPeer"/>.</summary>
-    public DotNettySslSetup AkkaSetup()
+    internal DotNettySslSetup AkkaSetup()
         => new(Certificate, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false, ValidateAkkaPeer);
 }

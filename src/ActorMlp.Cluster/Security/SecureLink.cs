@@ -10,7 +10,7 @@ namespace ActorMlp.Cluster.Security;
 /// a mutually authenticated <see cref="SslStream"/> over it. The handshake runs under the socket's
 /// receive timeout, so a peer that never finishes it cannot hold the thread.
 /// </summary>
-public static class SecureLink
+internal static class SecureLink
 {
     // AES-128-GCM first: the tensor links move hundreds of MB/s, and it costs about a tenth less CPU
     // per byte than TLS 1.3's usual AES-256 through SslStream (measured on AVX2 + AES-NI). Only

@@ -2,6 +2,7 @@ using ActorMlp.Cluster.Protocol;
 using Akka.Actor;
 using Akka.Serialization;
 using MessagePack;
+using MessagePack.Resolvers;
 
 namespace ActorMlp.Cluster.Serialization;
 
@@ -9,7 +10,7 @@ namespace ActorMlp.Cluster.Serialization;
 /// MessagePack for every protocol message, told apart by a short manifest. Byte arrays (tensor
 /// chunks) are written as MessagePack bin blocks, one copy, never element by element.
 /// </summary>
-public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+internal sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     static readonly (string Manifest, Type Type)[] Types =
     [
@@ -32,7 +33,9 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
 
     static readonly Dictionary<Type, string> ManifestOf = Types.ToDictionary(t => t.Type, t => t.Manifest);
     static readonly Dictionary<string, Type> TypeOf = Types.ToDictionary(t => t.Manifest, t => t.Type);
-    static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+    // The messages are internal types, which only the resolver that allows non-public types builds
+    // formatters for; it writes the same bytes as the standard one.
+    static readonly MessagePackSerializerOptions Options = StandardResolverAllowPrivate.Options.WithSecurity(MessagePackSecurity.UntrustedData);
 
     public override int Identifier => 4711;
 

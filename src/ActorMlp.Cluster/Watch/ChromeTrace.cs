@@ -10,7 +10,7 @@ namespace ActorMlp.Cluster.Watch;
 /// FILE.part and renamed to FILE when closed, so a file under its own name is whole; a trace closed
 /// before its first event (the run never started: a bad flag, a folder it could not make) leaves no file.
 /// </summary>
-public sealed class ChromeTrace : IDisposable
+internal sealed class ChromeTrace : IDisposable
 {
     readonly string _path;
     readonly FileStream _file;

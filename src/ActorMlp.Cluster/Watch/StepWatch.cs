@@ -14,7 +14,7 @@ namespace ActorMlp.Cluster.Watch;
 /// Without <paramref name="timings"/> (the Akka-message link and peer runs carry none) no worker is waited for;
 /// without <paramref name="straggler"/> no worker is named.
 /// </summary>
-public sealed class StepWatch(ChromeTrace? trace, StragglerDetector? straggler, int batch, bool timings = true) : IDisposable
+internal sealed class StepWatch(ChromeTrace? trace, StragglerDetector? straggler, int batch, bool timings = true) : IDisposable
 {
     const int CoordinatorPid = 1, ReduceTid = 0, WorkerTid = 1;
     const int RateWindow = 20;

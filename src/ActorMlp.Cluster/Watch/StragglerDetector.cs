@@ -6,7 +6,7 @@ namespace ActorMlp.Cluster.Watch;
 /// medians. Only compute counts — a worker that waits long is held up by others, not slow itself —
 /// but the warning gives both, so the two can be told apart. A worker is named at most once per window.
 /// </summary>
-public sealed class StragglerDetector(int window = 50, double factor = 2.0)
+internal sealed class StragglerDetector(int window = 50, double factor = 2.0)
 {
     sealed class History(int window)
     {

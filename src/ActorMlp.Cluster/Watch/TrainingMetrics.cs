@@ -7,7 +7,7 @@ namespace ActorMlp.Cluster.Watch;
 /// --metrics-port) listens to. Process-wide: Akka's links and actors reach them without plumbing, and a
 /// process runs one coordinator. Gauges read the last values the coordinator set.
 /// </summary>
-public static class TrainingMetrics
+internal static class TrainingMetrics
 {
     public const string MeterName = "ActorMlp";
 

@@ -11,7 +11,7 @@ namespace ActorMlp.Core.Activations;
 /// widest vectors first, then 128-bit ones, and the last few elements through one 128-bit vector
 /// padded with zeros, so the tail is computed by the very lane code of the body.
 /// </summary>
-public static class ElementwiseKernels
+internal static class ElementwiseKernels
 {
     // destination[i] = z[i] > 0 ? x[i] : slope·x[i]; all spans have the same length; destination may alias x
     public static void SelectPositive(ReadOnlySpan<float> z, ReadOnlySpan<float> x, float slope, Span<float> destination)
@@ -64,21 +64,21 @@ public static class ElementwiseKernels
 }
 
 /// <summary>A function applied lane by lane, the same operations at every width.</summary>
-public interface ILaneFunction
+internal interface ILaneFunction
 {
     static abstract Vector128<float> Invoke(Vector128<float> x);
     static abstract Vector256<float> Invoke(Vector256<float> x);
     static abstract Vector512<float> Invoke(Vector512<float> x);
 }
 
-public struct SigmoidLanes : ILaneFunction
+internal struct SigmoidLanes : ILaneFunction
 {
     public static Vector128<float> Invoke(Vector128<float> x) => DeterministicMath.Sigmoid(x);
     public static Vector256<float> Invoke(Vector256<float> x) => DeterministicMath.Sigmoid(x);
     public static Vector512<float> Invoke(Vector512<float> x) => DeterministicMath.Sigmoid(x);
 }
 
-public struct TanhLanes : ILaneFunction
+internal struct TanhLanes : ILaneFunction
 {
     public static Vector128<float> Invoke(Vector128<float> x) => DeterministicMath.Tanh(x);
     public static Vector256<float> Invoke(Vector256<float> x) => DeterministicMath.Tanh(x);
@@ -86,7 +86,7 @@ public struct TanhLanes : ILaneFunction
 }
 
 /// <summary>z·σ(z) (Swish, SiLU).</summary>
-public struct SwishLanes : ILaneFunction
+internal struct SwishLanes : ILaneFunction
 {
     public static Vector128<float> Invoke(Vector128<float> x) => x * DeterministicMath.Sigmoid(x);
     public static Vector256<float> Invoke(Vector256<float> x) => x * DeterministicMath.Sigmoid(x);

@@ -6,7 +6,7 @@ namespace ActorMlp.Core.Activations;
 /// A hidden-layer nonlinearity a = f(z), forward and backward side by side.
 /// z has Pieces values per unit (1 except for maxout), a has one; both are (rows, units) row-major.
 /// </summary>
-public interface IActivation
+internal interface IActivation
 {
     int Pieces { get; }
 
@@ -17,7 +17,7 @@ public interface IActivation
     void Backward(Span<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, Span<float> dZ);
 }
 
-public static class Activation
+internal static class Activation
 {
     public static IActivation Create(ModelSpec spec) => spec.Activation switch
     {

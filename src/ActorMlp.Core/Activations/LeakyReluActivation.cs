@@ -1,7 +1,7 @@
 namespace ActorMlp.Core.Activations;
 
 /// <summary>a = z where z &gt; 0, else slope·z; f'(z) = 1 or slope.</summary>
-public sealed class LeakyReluActivation(float slope) : IActivation
+internal sealed class LeakyReluActivation(float slope) : IActivation
 {
     public int Pieces => 1;
 

@@ -4,7 +4,7 @@ namespace ActorMlp.Core.Activations;
 /// Maxout with k pieces: unit u keeps the largest of z[u·k .. u·k+k−1]; the gradient flows only to
 /// that piece (the first one on ties, so forward and backward agree).
 /// </summary>
-public sealed class MaxoutActivation(int pieces) : IActivation
+internal sealed class MaxoutActivation(int pieces) : IActivation
 {
     public int Pieces => pieces;
 

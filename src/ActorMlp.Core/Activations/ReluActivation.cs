@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace ActorMlp.Core.Activations;
 
 /// <summary>a = max(z, 0); f'(z) = 1 where z &gt; 0, else 0 (0 at z = 0, as PyTorch).</summary>
-public sealed class ReluActivation : IActivation
+internal sealed class ReluActivation : IActivation
 {
     public int Pieces => 1;
 

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace ActorMlp.Core.Activations;
 
 /// <summary>a = 1 / (1 + e^−z); f'(z) = a(1 − a).</summary>
-public sealed class SigmoidActivation : IActivation
+internal sealed class SigmoidActivation : IActivation
 {
     public int Pieces => 1;
 

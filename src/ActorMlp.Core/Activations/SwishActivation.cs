@@ -1,7 +1,7 @@
 namespace ActorMlp.Core.Activations;
 
 /// <summary>a = z·σ(z) (Swish, SiLU); f'(z) = σ + a(1 − σ).</summary>
-public sealed class SwishActivation : IActivation
+internal sealed class SwishActivation : IActivation
 {
     public int Pieces => 1;
 

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace ActorMlp.Core.Activations;
 
 /// <summary>a = tanh z; f'(z) = 1 − a².</summary>
-public sealed class TanhActivation : IActivation
+internal sealed class TanhActivation : IActivation
 {
     public int Pieces => 1;
 

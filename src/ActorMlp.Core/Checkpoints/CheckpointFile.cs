@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ActorMlp.Core.Model;
 using MessagePack;
+using MessagePack.Resolvers;
 
 namespace ActorMlp.Core.Checkpoints;
 
@@ -23,7 +24,7 @@ public static class CheckpointFile
     /// <summary>The file's bytes: header (magic, version, length, SHA-256 of the payload) and payload. Encode once to write several files.</summary>
     public static byte[] Encode(Checkpoint checkpoint)
     {
-        byte[] payload = MessagePackSerializer.Serialize(Payload.From(checkpoint));
+        byte[] payload = MessagePackSerializer.Serialize(Payload.From(checkpoint), Trusted);
         var file = new byte[HeaderLength + payload.Length];
         Magic.CopyTo(file, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), FormatVersion);
@@ -82,8 +83,12 @@ public static class CheckpointFile
         }
     }
 
+    // The payload is an internal type, which only the resolver that allows non-public types builds a
+    // formatter for; it writes the same bytes as the standard one.
+    static readonly MessagePackSerializerOptions Trusted = StandardResolverAllowPrivate.Options;
+
     // Depth and collision limits of MessagePack for input that may come from anywhere.
-    static readonly MessagePackSerializerOptions Untrusted = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+    static readonly MessagePackSerializerOptions Untrusted = Trusted.WithSecurity(MessagePackSecurity.UntrustedData);
 
     static void Present(object? value, string field)
     {
@@ -99,7 +104,7 @@ public static class CheckpointFile
     }
 
     [MessagePackObject]
-    public sealed class Payload
+    internal sealed class Payload
     {
         [Key(0)] public int[] Layers { get; set; } = [];
         [Key(1)] public string Activation { get; set; } = "";

@@ -4,7 +4,7 @@ namespace ActorMlp.Core.Determinism;
 /// The order in which epoch e visits the training set: Fisher–Yates over the identity, driven by
 /// SplitMix64 seeded with Derive(seed, EpochOrder, e). Any node can recompute it from (seed, e).
 /// </summary>
-public static class EpochOrder
+internal static class EpochOrder
 {
     public static void Fill(ulong seed, int epoch, Span<int> order)
     {

@@ -5,7 +5,7 @@ namespace ActorMlp.Core.Determinism;
 /// shard i holds batch positions [⌊iB/M⌋, ⌊(i+1)B/M⌋). The cut depends on B and M only, never on
 /// the number of workers, which is what makes every leaf the same wherever it is computed.
 /// </summary>
-public static class ShardPlan
+internal static class ShardPlan
 {
     public static int Start(int batch, int shards, int shard) => (int)((long)shard * batch / shards);
 

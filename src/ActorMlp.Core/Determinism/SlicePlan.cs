@@ -6,7 +6,7 @@ namespace ActorMlp.Core.Determinism;
 /// owner's sums run on whole cache lines; the last slice takes the rest. Every element of the tree
 /// is summed elementwise, so how the vector is cut never changes a bit of the result.
 /// </summary>
-public sealed class SlicePlan
+internal sealed class SlicePlan
 {
     public const int Alignment = 16;
 

@@ -6,7 +6,7 @@ namespace ActorMlp.Core.Determinism;
 /// Every random choice of a run (initial weights, epoch order, train/test split) comes from it,
 /// never from System.Random, so a run is reproducible on any .NET version.
 /// </summary>
-public struct SplitMix64
+internal struct SplitMix64
 {
     const ulong Golden = 0x9E3779B97F4A7C15UL;
 
@@ -71,7 +71,7 @@ public struct SplitMix64
 }
 
 /// <summary>The independent random streams of a run, each derived from the run seed.</summary>
-public enum SeedPurpose : ulong
+internal enum SeedPurpose : ulong
 {
     Initialization = 1,
     EpochOrder = 2,

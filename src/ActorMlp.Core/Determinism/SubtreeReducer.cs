@@ -8,7 +8,7 @@ namespace ActorMlp.Core.Determinism;
 /// like a binary counter: only level+1 buffers live at once, and every internal node is formed as
 /// left + right exactly as the canonical tree prescribes.
 /// </summary>
-public sealed class SubtreeReducer
+internal sealed class SubtreeReducer
 {
     readonly int _length;
     readonly List<float[]> _buffers = new();

@@ -8,7 +8,7 @@ namespace ActorMlp.Core.Determinism;
 /// while later subtrees are still being computed, not after the last one arrives. The root's own
 /// sum is left to the caller (<see cref="RootHalves"/>), which can fold it into its next pass.
 /// </summary>
-public sealed class TreeAssembler
+internal sealed class TreeAssembler
 {
     readonly int _leaves;
     readonly TreeNode _root;

@@ -4,7 +4,7 @@ namespace ActorMlp.Core.Determinism;
 /// Node (level, index) of the canonical reduction tree: it covers leaves [index·2^level, (index+1)·2^level)
 /// and its value is left child + right child, elementwise, left first.
 /// </summary>
-public readonly record struct TreeNode(int Level, int Index)
+internal readonly record struct TreeNode(int Level, int Index)
 {
     public int FirstLeaf => Index << Level;
     public int LeafCount => 1 << Level;

@@ -6,7 +6,7 @@ namespace ActorMlp.Core.Heads;
 /// The output layer's function and its loss, forward and backward together.
 /// Targets are class indices (as floats) for the classification heads and K values per row for MSE.
 /// </summary>
-public interface IOutputHead
+internal interface IOutputHead
 {
     /// <summary>Floats of target per sample.</summary>
     int TargetWidth { get; }
@@ -19,7 +19,7 @@ public interface IOutputHead
     void Predict(ReadOnlySpan<float> logits, Span<float> outputs);
 }
 
-public static class OutputHead
+internal static class OutputHead
 {
     public static IOutputHead Create(ModelSpec spec) => spec.Head switch
     {

@@ -3,7 +3,7 @@ namespace ActorMlp.Core.Heads;
 /// <summary>
 /// Linear outputs with mean squared error: per sample loss = (1/K) Σ_j (z_j − t_j)², δ = 2(z − t)/K.
 /// </summary>
-public sealed class LinearMseHead(int outputs) : IOutputHead
+internal sealed class LinearMseHead(int outputs) : IOutputHead
 {
     public int TargetWidth => outputs;
 

@@ -6,7 +6,7 @@ namespace ActorMlp.Core.Heads;
 /// One sigmoid output with log loss (binary cross-entropy) in its stable form,
 /// loss = max(z, 0) − z·y + log(1 + e^−|z|), never log(σ(z)); δ = σ(z) − y.
 /// </summary>
-public sealed class SigmoidLogLossHead : IOutputHead
+internal sealed class SigmoidLogLossHead : IOutputHead
 {
     public int TargetWidth => 1;
 

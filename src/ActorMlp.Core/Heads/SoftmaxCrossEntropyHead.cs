@@ -7,7 +7,7 @@ namespace ActorMlp.Core.Heads;
 /// loss = logΣexp(z) − z_y computed with the max subtracted (log-sum-exp), δ = softmax(z) − onehot(y).
 /// exp and log are the project's own (DeterministicMath), so δ has the same bits on every CPU.
 /// </summary>
-public sealed class SoftmaxCrossEntropyHead(int classes) : IOutputHead
+internal sealed class SoftmaxCrossEntropyHead(int classes) : IOutputHead
 {
     public int TargetWidth => 1;
 

@@ -2,7 +2,7 @@ namespace ActorMlp.Core.Model;
 
 public enum ActivationKind { Sigmoid, Tanh, Relu, LeakyRelu, Swish, Maxout }
 
-public static class ActivationKindNames
+internal static class ActivationKindNames
 {
     static readonly (string Name, ActivationKind Kind)[] Names =
     {

@@ -3,7 +3,7 @@ namespace ActorMlp.Core.Model;
 /// <summary>Output layer and loss, always paired: the pairing is what makes δ = prediction − target.</summary>
 public enum HeadKind { SoftmaxCrossEntropy, SigmoidLogLoss, LinearMse }
 
-public static class HeadKindNames
+internal static class HeadKindNames
 {
     public static string ToName(this HeadKind kind) => kind switch
     {

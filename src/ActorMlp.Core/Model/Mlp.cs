@@ -13,11 +13,11 @@ public sealed class Mlp
 {
     public ModelSpec Spec { get; }
     public ParameterLayout Layout { get; }
-    public IActivation Activation { get; }
-    public IOutputHead Head { get; }
+    internal IActivation Activation { get; }
+    internal IOutputHead Head { get; }
 
     /// <summary>Elements of a reduction-tree node: the gradient, then the loss sum and the correct count.</summary>
-    public int NodeLength => Layout.Count + 2;
+    internal int NodeLength => Layout.Count + 2;
 
     public Mlp(ModelSpec spec)
     {
@@ -33,7 +33,10 @@ public sealed class Mlp
     /// <summary>
     /// Forward pass of ws.Inputs' first <paramref name="rows"/> rows; returns the logits, (rows, K).
     /// </summary>
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, int rows, Workspace ws, PackedWeights? packed = null)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, int rows, Workspace ws) => Forward(parameters, rows, ws, null);
+
+    /// <summary>The forward pass with the parameters already packed (<see cref="PackedWeights"/>), or null to pack per product.</summary>
+    internal ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, int rows, Workspace ws, PackedWeights? packed)
     {
         ReadOnlySpan<float> input = ws.Inputs.AsSpan(0, rows * Spec.Inputs);
         for (int l = 0; l < Layout.Layers.Count; l++)
@@ -65,7 +68,7 @@ public sealed class Mlp
     /// followed by their loss sum and correct count.
     /// </summary>
     /// <param name="packed">The same parameters packed (<see cref="PackedWeights"/>), or null to pack per product.</param>
-    public void ComputeLeaf(ReadOnlySpan<float> parameters, int rows, Workspace ws, Span<float> node, PackedWeights? packed = null)
+    internal void ComputeLeaf(ReadOnlySpan<float> parameters, int rows, Workspace ws, Span<float> node, PackedWeights? packed = null)
     {
         if (node.Length != NodeLength) throw new ArgumentException($"a node has {NodeLength} elements, got {node.Length}");
         var layers = Layout.Layers;
@@ -105,5 +108,5 @@ public sealed class Mlp
     }
 
     /// <summary>The loss sum and correct count stored at the end of a node.</summary>
-    public (double Loss, double Correct) Metrics(ReadOnlySpan<float> node) => (node[Layout.Count], node[Layout.Count + 1]);
+    internal (double Loss, double Correct) Metrics(ReadOnlySpan<float> node) => (node[Layout.Count], node[Layout.Count + 1]);
 }

@@ -15,7 +15,7 @@ namespace ActorMlp.Core.Model;
 /// - in <see cref="GradientPrecision.BFloat16"/> every gradient node is rounded as it is formed, the
 ///   metrics never.
 /// </summary>
-public sealed class NodeBackprop
+internal sealed class NodeBackprop
 {
     readonly Mlp _model;
     readonly SubtreeReducer _metrics = new(2);

@@ -1,7 +1,7 @@
 namespace ActorMlp.Core.Model;
 
 /// <summary>Outputs [Start, End) of a layer: rows of its weight matrix.</summary>
-public readonly record struct RowRange(int Start, int End)
+internal readonly record struct RowRange(int Start, int End)
 {
     public int Length => End - Start;
 }
@@ -12,10 +12,10 @@ public readonly record struct RowRange(int Start, int End)
 /// Backpropagation reaches the first layer last, and its weights are most of the node: a caller that
 /// ships the node in pieces can send each piece as soon as it is final, while the rest is computed.
 /// </summary>
-public delegate void NodePartDone(int part);
+internal delegate void NodePartDone(int part);
 
 /// <summary>The order in which a node's first-layer weight gradient is computed, and who hears as each part is done.</summary>
-public readonly ref struct NodeParts(ReadOnlySpan<RowRange> firstLayerRows, NodePartDone done)
+internal readonly ref struct NodeParts(ReadOnlySpan<RowRange> firstLayerRows, NodePartDone done)
 {
     public ReadOnlySpan<RowRange> FirstLayerRows { get; } = firstLayerRows;
     public NodePartDone? Done { get; } = done;

@@ -5,7 +5,7 @@ namespace ActorMlp.Core.Model;
 /// and deltas for every row of the node.
 /// Allocated once per (model, largest node) so that a step allocates nothing.
 /// </summary>
-public sealed class NodeWorkspace
+internal sealed class NodeWorkspace
 {
     public int MaxRows { get; }
     internal readonly float[][] Z, A;

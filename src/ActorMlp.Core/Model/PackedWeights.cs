@@ -8,7 +8,7 @@ namespace ActorMlp.Core.Model;
 /// work as a micro-shard's product, so doing it once instead of per leaf matters at small shards.
 /// Results are bitwise those of the unpacked GEMM.
 /// </summary>
-public sealed class PackedWeights
+internal sealed class PackedWeights
 {
     readonly ParameterLayout _layout;
     internal readonly PackedB[] Forward, Backward;

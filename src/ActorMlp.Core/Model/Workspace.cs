@@ -21,7 +21,7 @@ public sealed class Workspace
     public float[] Inputs { get; }
     public float[] Targets { get; }
 
-    public Workspace(ModelSpec spec, int targetWidth, int maxRows)
+    internal Workspace(ModelSpec spec, int targetWidth, int maxRows)
     {
         MaxRows = Math.Max(1, maxRows);
         int layers = spec.DenseLayers;

@@ -11,7 +11,7 @@ namespace ActorMlp.Core.Numerics;
 /// scalar tail give the same bits, on x86 and ARM64 alike, which a C runtime's expf does not promise.
 /// Accuracy is a few ulp (exp, log: ≤ 2 ulp on normal results); overflow clamps at e^88.3.
 /// </summary>
-public static class DeterministicMath
+internal static class DeterministicMath
 {
     // exp: x = n·ln2 + r, |r| ≤ ln2/2, e^r by its Taylor series to r⁷ (error below 5e-9), 2^n put into the exponent.
     const float ExpMax = 88.3f, ExpMin = -87.3f;   // n stays within [-126, 127]: 2^n is a normal float

@@ -9,7 +9,7 @@ namespace ActorMlp.Core.Numerics;
 /// then a sum where it does not (<see cref="ComputeKernel.NumericClass"/>). The same choice for a
 /// scalar and for every lane of every width, so a vector body and its scalar tail agree bit for bit.
 /// </summary>
-public static class Fused
+internal static class Fused
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MulAdd(float a, float b, float c)

@@ -5,7 +5,7 @@ namespace ActorMlp.Core.Optim;
 /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − lr·m̂/(√v̂ + ε), with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
 /// Adam adds λw to g; AdamW instead shrinks w by lr·λ before the step.
 /// </summary>
-public sealed class AdamOptimizer : Optimizer
+internal sealed class AdamOptimizer : Optimizer
 {
     readonly OptimizerSettings _s;
     readonly bool _decoupled;
@@ -21,7 +21,7 @@ public sealed class AdamOptimizer : Optimizer
 
     public override float[][] State => [_m, _v];
 
-    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo)
+    private protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo)
     {
         Update(w, g, lr, scale, addend);
         if (!copyTo.IsEmpty) w.CopyTo(copyTo);

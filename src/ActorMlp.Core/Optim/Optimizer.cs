@@ -6,8 +6,11 @@ namespace ActorMlp.Core.Optim;
 /// </summary>
 public abstract class Optimizer
 {
+    // Only the optimizers of this assembly derive from it: Create makes them.
+    private protected Optimizer() { }
+
     /// <summary>Updates applied so far (Adam's bias correction uses it).</summary>
-    public long Steps { get; set; }
+    public long Steps { get; internal set; }
 
     /// <summary>State buffers, each as long as the parameters.</summary>
     public abstract float[][] State { get; }
@@ -20,7 +23,7 @@ public abstract class Optimizer
     /// written to <paramref name="copyTo"/> when it is not empty (the coordinator's outgoing snapshot),
     /// in the same pass.
     /// </summary>
-    public void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f, ReadOnlySpan<float> addend = default,
+    internal void Step(Span<float> w, Span<float> g, float learningRate, float gradientScale = 1f, ReadOnlySpan<float> addend = default,
         Span<float> copyTo = default)
     {
         if (w.Length != g.Length) throw new ArgumentException("parameters and gradient differ in length");
@@ -30,7 +33,7 @@ public abstract class Optimizer
         Apply(w, g, learningRate, gradientScale, addend, copyTo);
     }
 
-    protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo);
+    private protected abstract void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo);
 
     /// <summary>Puts back state saved from an optimizer of the same kind and size (a checkpoint's).</summary>
     public void Restore(float[][] state, long steps)

@@ -2,7 +2,7 @@ namespace ActorMlp.Core.Optim;
 
 public enum OptimizerKind { Sgd, Momentum, Nesterov, Adam, AdamW }
 
-public static class OptimizerKindNames
+internal static class OptimizerKindNames
 {
     public static string ToName(this OptimizerKind kind) => kind.ToString().ToLowerInvariant();
 

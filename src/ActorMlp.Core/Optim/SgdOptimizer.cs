@@ -10,7 +10,7 @@ namespace ActorMlp.Core.Optim;
 /// g ← g + λw; v ← μv + g; w ← w − lr·v (heavy ball) or w ← w − lr·(g + μv) (Nesterov).
 /// Plain SGD (kind Sgd, momentum 0) keeps no state.
 /// </summary>
-public sealed class SgdOptimizer : Optimizer
+internal sealed class SgdOptimizer : Optimizer
 {
     readonly float _momentum, _decay;
     readonly bool _nesterov;
@@ -28,7 +28,7 @@ public sealed class SgdOptimizer : Optimizer
 
     // One pass over w, g and v: the model is larger than L2, so every extra pass is a trip to L3.
     // Each update is a multiply-add of the numeric class (Fused), so every path of a class gives the same bits.
-    protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo)
+    private protected override void Apply(Span<float> w, Span<float> g, float lr, float scale, ReadOnlySpan<float> addend, Span<float> copyTo)
     {
         float decay = _decay, mu = _momentum, step = -lr;
         bool momentum = _velocity is not null, nesterov = _nesterov, add = !addend.IsEmpty, copy = !copyTo.IsEmpty;

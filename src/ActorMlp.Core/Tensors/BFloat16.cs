@@ -10,7 +10,7 @@ namespace ActorMlp.Core.Tensors;
 /// mantissa, rounded to nearest, ties to even; NaN stays NaN. Widening back is exact. Both are pure
 /// functions of their input, so a run on bf16 tensors is as reproducible as one on floats.
 /// </summary>
-public static class BFloat16
+internal static class BFloat16
 {
     /// <summary>One float, the plain way: the oracle for <see cref="Narrow(ReadOnlySpan{float}, Span{ushort})"/>.</summary>
     public static ushort Narrow(float value)

@@ -9,7 +9,7 @@ namespace ActorMlp.Core.Tensors;
 /// (KC, NR) sliver at a time. Each C element's k-sum is split into blocks chosen from k alone and
 /// summed in ascending order, so results depend only on (shape, inputs, CPU kind), never on timing.
 /// </summary>
-public static unsafe class Gemm
+internal static unsafe class Gemm
 {
     /// <summary>C = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>; with accumulate off C's old contents are never read.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,

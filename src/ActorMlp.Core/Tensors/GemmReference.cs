@@ -4,7 +4,7 @@ namespace ActorMlp.Core.Tensors;
 /// The plain triple-loop GEMM that the fast kernel is tested against. It sums over k in
 /// ascending order with one multiply and one add per term, so it is slow but obviously right.
 /// </summary>
-public static class GemmReference
+internal static class GemmReference
 {
     // C is (m, n) with row stride ldc; op(A) is (m, k), op(B) is (k, n).
     // transA: A is stored (k, m) with row stride lda; otherwise (m, k). Likewise transB: (n, k) or (k, n).

@@ -15,7 +15,7 @@ namespace ActorMlp.Core.Tensors;
 /// bit for bit <see cref="LeafOuterProductsReference"/> on every path of a numeric class: the tile
 /// shape changes which elements share registers, never the operations that make one element.
 /// </summary>
-public static unsafe class LeafOuterProducts
+internal static unsafe class LeafOuterProducts
 {
     /// <summary>On the process's path (<see cref="ComputeKernel.Current"/>).</summary>
     public static void Compute(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)

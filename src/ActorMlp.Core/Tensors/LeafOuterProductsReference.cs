@@ -8,7 +8,7 @@ namespace ActorMlp.Core.Tensors;
 /// element of a leaf's δᵀ·x is one multiply-add chain (fused where the CPU fuses, see Fused) from zero over the leaf's rows in order,
 /// and a tree node is left + right, recursively.
 /// </summary>
-public static class LeafOuterProductsReference
+internal static class LeafOuterProductsReference
 {
     public static void Compute(ReadOnlySpan<float> delta, int outs, ReadOnlySpan<float> x, int ins, ReadOnlySpan<int> bounds, Span<float> dW)
         => Compute(delta, outs, x, ins, bounds, dW, 0, outs, 0, ins);

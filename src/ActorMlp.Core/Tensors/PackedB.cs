@@ -8,7 +8,7 @@ namespace ActorMlp.Core.Tensors;
 /// that fit, so re-packing the same layer each step allocates nothing. Several threads may multiply
 /// with one instance at once; Pack must not run while any of them does.
 /// </summary>
-public sealed unsafe class PackedB
+internal sealed unsafe class PackedB
 {
     private AlignedBuffer? _buffer;
 

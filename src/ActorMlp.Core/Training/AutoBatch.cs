@@ -6,7 +6,7 @@ namespace ActorMlp.Core.Training;
 /// than the training set. Large sets keep the large batch the kernels are fastest at; a table of a
 /// few hundred rows gets enough steps per epoch to learn in the default ten epochs.
 /// </summary>
-public sealed record AutoBatch(int Min, int Max, int StepsPerEpoch)
+internal sealed record AutoBatch(int Min, int Max, int StepsPerEpoch)
 {
     public int For(int trainSamples)
     {

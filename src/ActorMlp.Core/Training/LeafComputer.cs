@@ -8,7 +8,7 @@ namespace ActorMlp.Core.Training;
 /// leaf i of batch b in epoch e is micro-shard i of positions [b·B, (b+1)·B) of epoch e's order.
 /// The coordinator-less trainer asks it for the root; a worker asks it for the subtrees of its range.
 /// </summary>
-public sealed class LeafComputer
+internal sealed class LeafComputer
 {
     readonly Mlp _model;
     readonly ISampleSource _samples;

@@ -49,11 +49,11 @@ public sealed class LocalGradientEngine
     }
 
     /// <summary>Writes the value of <paramref name="node"/> of step <paramref name="step"/>'s tree.</summary>
-    public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
+    internal void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result)
         => ComputeNode(parameters, step, node, result, default);
 
     /// <summary>The value of <paramref name="node"/> of step <paramref name="step"/>'s tree, in a buffer reused next call.</summary>
-    public float[] ComputeNode(float[] parameters, StepAssignment step, TreeNode node)
+    internal float[] ComputeNode(float[] parameters, StepAssignment step, TreeNode node)
     {
         ComputeParts(parameters, step, node);
         return _partValues[0];
@@ -64,7 +64,7 @@ public sealed class LocalGradientEngine
     /// gradient in the parts given, each reported as soon as it is final (<see cref="NodeParts"/>). On
     /// several threads the node is summed from whole subtrees, so every part is reported at the end.
     /// </summary>
-    public void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result, NodeParts parts)
+    internal void ComputeNode(float[] parameters, StepAssignment step, TreeNode node, Span<float> result, NodeParts parts)
     {
         if (Math.Min(_threads, node.LeafCount) == 1)
         {

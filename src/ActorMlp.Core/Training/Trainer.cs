@@ -60,7 +60,7 @@ public sealed class Trainer
     /// An empty right means left is the whole root.
     /// </summary>
     /// <param name="copyTo">When not empty, also receives the new parameters, written in the optimizer's pass.</param>
-    public bool Apply(Span<float> left, ReadOnlySpan<float> right, Span<float> copyTo = default)
+    internal bool Apply(Span<float> left, ReadOnlySpan<float> right, Span<float> copyTo = default)
     {
         if (Finished) throw new InvalidOperationException("the run has no steps left");
         int n = _model.Layout.Count;
@@ -93,7 +93,7 @@ public sealed class Trainer
     /// epoch's metrics follow without the weights; <see cref="Restore"/> brings those when needed.
     /// Returns true when the step completed an epoch, as <see cref="Apply(Span{float})"/> does.
     /// </summary>
-    public bool Advance(double loss, double correct)
+    internal bool Advance(double loss, double correct)
     {
         if (Finished) throw new InvalidOperationException("the run has no steps left");
         EpochLoss += loss;
@@ -103,7 +103,7 @@ public sealed class Trainer
     }
 
     /// <summary>Takes over a state captured from a trainer of the same run (<see cref="TrainerState.Capture"/>).</summary>
-    public void Restore(TrainerState state)
+    internal void Restore(TrainerState state)
     {
         if (state.Parameters.Length != Parameters.Length)
             throw new ArgumentException($"the state holds {state.Parameters.Length} parameters; the model has {Parameters.Length}");

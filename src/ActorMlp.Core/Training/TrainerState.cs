@@ -9,7 +9,7 @@ namespace ActorMlp.Core.Training;
 /// a worker hands the coordinator to evaluate and checkpoint. Floats travel as raw little-endian
 /// bytes, so a restored trainer continues with exactly the bits of the one captured.
 /// </summary>
-public sealed record TrainerState(long Step, double EpochLoss, double EpochCorrect, long OptimizerSteps, float[] Parameters, float[][] OptimizerState)
+internal sealed record TrainerState(long Step, double EpochLoss, double EpochCorrect, long OptimizerSteps, float[] Parameters, float[][] OptimizerState)
 {
     const uint Magic = 0x53544D41; // "AMTS"
     const int HeaderBytes = 4 + 8 + 8 + 8 + 8 + 4 + 4;

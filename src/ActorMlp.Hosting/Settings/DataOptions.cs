@@ -3,7 +3,7 @@ using ActorMlp.Data;
 namespace ActorMlp.Hosting.Settings;
 
 /// <summary>Loads a data SPEC, turning data errors into the command's usage errors.</summary>
-public static class DataOptions
+internal static class DataOptions
 {
     /// <summary>The SPEC of a worker that gets the run's training data from its coordinator.</summary>
     public const string FromCoordinator = "from-coordinator";

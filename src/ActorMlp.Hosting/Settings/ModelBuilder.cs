@@ -4,7 +4,7 @@ using ActorMlp.Data;
 namespace ActorMlp.Hosting.Settings;
 
 /// <summary>Turns the model settings and the data into a <see cref="ModelSpec"/>, or says why they do not fit.</summary>
-public static class ModelBuilder
+internal static class ModelBuilder
 {
     public static ModelSpec Build(TrainSettings s, DataSplit data)
     {

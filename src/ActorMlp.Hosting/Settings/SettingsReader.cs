@@ -9,7 +9,7 @@ namespace ActorMlp.Hosting.Settings;
 /// it, whichever of the two the user wrote: <paramref name="flagOf"/> names the command-line flag or
 /// option that sets a key (null: the key alone).
 /// </summary>
-public sealed class SettingsReader(Config config, Func<string, string?>? flagOf = null)
+internal sealed class SettingsReader(Config config, Func<string, string?>? flagOf = null)
 {
     string Name(string key)
     {

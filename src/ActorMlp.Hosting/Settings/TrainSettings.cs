@@ -7,10 +7,10 @@ using Akka.Configuration;
 
 namespace ActorMlp.Hosting.Settings;
 
-public enum ProgressMode { Auto, Bar, Lines, None }
+internal enum ProgressMode { Auto, Bar, Lines, None }
 
 /// <summary>Everything `train` needs, read from the effective configuration and checked.</summary>
-public sealed record TrainSettings
+internal sealed record TrainSettings
 {
     public required string DataSpec { get; init; }
     public required string DataDir { get; init; }

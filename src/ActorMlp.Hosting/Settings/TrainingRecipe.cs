@@ -14,7 +14,7 @@ namespace ActorMlp.Hosting.Settings;
 /// What a run trains, checked: the model for the data, the plan and the schedule. The actormlp command
 /// and a hosted coordinator both build their runs from it, so the same settings give the same bits.
 /// </summary>
-public sealed record TrainingRecipe(TrainSettings Settings, DataSplit Data, ModelSpec Spec, TrainingPlan Plan, LrSchedule Schedule)
+internal sealed record TrainingRecipe(TrainSettings Settings, DataSplit Data, ModelSpec Spec, TrainingPlan Plan, LrSchedule Schedule)
 {
     /// <summary>Checks that the model fits the data and the plan is sound; throws <see cref="UsageException"/> saying why not.</summary>
     public static TrainingRecipe From(TrainSettings s, DataSplit data)

@@ -9,7 +9,7 @@ using Akka.Configuration;
 namespace ActorMlp.Hosting.Settings;
 
 /// <summary>What the worker command and a hosted worker both need: where to join, and how to get the run's data from the coordinator.</summary>
-public static class WorkerRecipe
+internal static class WorkerRecipe
 {
     /// <summary>akka.cluster.seed-nodes as addresses; <paramref name="name"/> is what sets them, for the error.</summary>
     public static List<Address> Seeds(Config config, ClusterSettings cluster, string name)
