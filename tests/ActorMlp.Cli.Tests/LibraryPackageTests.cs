@@ -2,14 +2,14 @@
 namespace ActorMlp.Cli.Tests;
 
 /// <summary>
-/// The libraries as another application takes them: `dotnet pack` makes ActorMlp.Core, .Data, .Cluster and
+/// The libraries as another application takes them: `dotnet pack` makes ActorMlp.Core, .Data, .Cluster, .Hosting and
 /// .TestKit, and the sample spec (samples/ActorMlp.Samples.Specs), restored from those packages in a folder
 /// outside the repository, builds and passes. Packs the build the test run already made.
 /// </summary>
 [Collection(nameof(ProductBuildOutput))]
 public sealed class LibraryPackageTests : IDisposable
 {
-    static readonly string[] Libraries = ["ActorMlp.Core", "ActorMlp.Data", "ActorMlp.Cluster", "ActorMlp.TestKit"];
+    static readonly string[] Libraries = ["ActorMlp.Core", "ActorMlp.Data", "ActorMlp.Cluster", "ActorMlp.Hosting", "ActorMlp.TestKit"];
 
     readonly string _root = Directory.CreateTempSubdirectory("actormlp-libraries-").FullName;
 
