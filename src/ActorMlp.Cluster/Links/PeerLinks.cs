@@ -38,6 +38,11 @@ public sealed class PeerLinks : IDisposable
     internal const int MaxAwaitingHello = 64;
     int _awaitingHello;
 
+    /// <summary>How long a hello from a node not (yet) admitted waits for a view that names it before it is refused.</summary>
+    internal TimeSpan AdmissionTimeout { get; init; } = HelloTimeout;
+
+    readonly PeerAdmission _admission = new();
+
     readonly string _selfId;
     readonly long _token;
     readonly int _maxFloats;
@@ -88,6 +93,15 @@ public sealed class PeerLinks : IDisposable
         Endpoint = advertise?.Invoke(bound) ?? Bound;
         new Thread(AcceptLoop) { IsBackground = true, Name = "peer-accept" }.Start();
     }
+
+    /// <summary>Lets <paramref name="peerId"/> open a connection to this endpoint: a hello from a node not admitted is refused, whatever token it carries.</summary>
+    public void Admit(string peerId) => _admission.Admit(peerId);
+
+    /// <summary>Refuses new connections from <paramref name="peerId"/> (one already open stays).</summary>
+    public void Revoke(string peerId) => _admission.Revoke(peerId);
+
+    /// <summary>Admits exactly <paramref name="peerIds"/> from now on: a new view's members, say.</summary>
+    public void AdmitOnly(IEnumerable<string> peerIds) => _admission.AdmitOnly(peerIds);
 
     public bool TryTake(out PeerFrame frame) => _arrived.TryDequeue(out frame);
 
@@ -243,7 +257,10 @@ public sealed class PeerLinks : IDisposable
             var id = new byte[hello.Length];
             stream.ReadExactly(id);
             if (hello.RunToken != _token) throw new InvalidDataException("a peer of another run");
-            peer = Encoding.UTF8.GetString(id);
+            string claimed = Encoding.UTF8.GetString(id);
+            if (!_admission.Await(claimed, AdmissionTimeout))
+                throw new InvalidDataException($"it says it is '{claimed}', which is not a member of this run's view");
+            peer = claimed;
             greeted = true;
             Interlocked.Decrement(ref _awaitingHello);
             client.ReceiveTimeout = 0;
