@@ -34,6 +34,10 @@ public sealed class PeerLinks : IDisposable
 {
     static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
 
+    // With TLS: the socket is read, and a frame written, in blocks of this size rather than a record
+    // (16 KiB) at a time, each a system call and a packet (RecordBatchStream).
+    const int TlsBlock = 256 * 1024;
+
     /// <summary>Connections that have not said hello yet, at most; more are closed at once (a flood must not start a thread each).</summary>
     internal const int MaxAwaitingHello = 64;
     int _awaitingHello;
@@ -138,6 +142,7 @@ public sealed class PeerLinks : IDisposable
             header.Write(_header);
             stream.Write(_header);
             stream.Write(payload);
+            stream.Flush(); // with TLS the frame's records go out here, gathered; a socket's own stream has nothing to flush
             return true;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
@@ -196,12 +201,13 @@ public sealed class PeerLinks : IDisposable
             if (!client.ConnectAsync(endpoint[..colon], port).Wait(HelloTimeout))
                 throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Connect(client, endpoint[..colon], _trust);
+            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, TlsBlock);
             client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(_selfId);
             new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);
             stream.Write(_header);
             stream.Write(id);
+            stream.Flush();
             _outbound[peerId] = (endpoint, client, stream);
             return stream;
         }
@@ -241,7 +247,7 @@ public sealed class PeerLinks : IDisposable
         {
             TensorServer.Configure(client, _socketBuffer);
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Accept(client, _trust);
+            var stream = SecureLink.Accept(client, _trust, TlsBlock);
             var header = new byte[PeerFrameHeader.Size];
             stream.ReadExactly(header.AsSpan(0, 4));
             if (_data is not null && DataFrameHeader.Opens(header))
