@@ -78,6 +78,33 @@ public sealed class TlsClusterTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_worker_with_a_certificate_of_another_authority_says_so_once_backs_off_and_gives_up_after_the_join_timeout()
+    {
+        string certs = _cli.NewPath("certs"), other = _cli.NewPath("other-certs");
+        Assert.Equal(0, Cli.Run("certs", "create", "--out", certs, "--nodes", "1").ExitCode);
+        Assert.Equal(0, Cli.Run("certs", "create", "--out", other, "--nodes", "1").ExitCode);
+        int port = Processes.FreePort();
+        var coordinator = _processes.Start(["coordinator", "--port", port.ToString(), "--out", _cli.NewPath(),
+            "--tls", "on", "--tls-ca", Path.Combine(certs, "ca.crt"), "--tls-certificate", Path.Combine(certs, "node-1.p12"), .. Flags]);
+        await _processes.Until(() => coordinator.Text.Contains("waiting for"), TimeSpan.FromSeconds(60), "the coordinator to listen");
+
+        string config = _cli.Write("join.conf", "actormlp.cluster.join-timeout = 4s");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stranger = _processes.Start(["worker", "--seed-node", $"akka.tcp://actormlp@127.0.0.1:{port}", "--worker-id", "stranger", "--config", config,
+            "--tls", "on", "--tls-ca", Path.Combine(other, "ca.crt"), "--tls-certificate", Path.Combine(other, "node-1.p12"), .. Flags]);
+        await stranger.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.True(stranger.Process.ExitCode == 2, _processes.Log());
+        var lines = stranger.Text.Split('\n');
+        // Said once while it retried, and as its last word; nodes started after pauses of 1, 2 and 1 s, not one a second or faster.
+        Assert.Single(lines, l => l.StartsWith("worker stranger: the TLS handshake with") && l.Contains("does not chain to the cluster's authority"));
+        Assert.Contains(lines, l => l.StartsWith("actormlp: the TLS handshake with") && l.Contains("for 4 s (actormlp.cluster.join-timeout)"));
+        int nodes = lines.Count(l => l.StartsWith("worker stranger on "));
+        Assert.True(nodes is >= 2 and <= 5, $"{nodes} nodes started in {clock.Elapsed.TotalSeconds:F1} s\n{stranger.Text}");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(4), $"gave up after {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
     static bool Accepts(int port)
     {
         try { Open(port).Dispose(); return true; }

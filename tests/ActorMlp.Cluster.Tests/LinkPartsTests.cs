@@ -67,6 +67,7 @@ public class LinkPartsTests
         const long token = 42;
         using var receiver = new PeerLinks("b", "127.0.0.1", 0, token, 16, 1024, Akka.Actor.ActorRefs.Nobody, 1 << 16, _ => { });
         using var sender = new PeerLinks("a", "127.0.0.1", 0, token, 16, 1024, Akka.Actor.ActorRefs.Nobody, 1 << 16, _ => { });
+        receiver.Admit("a");
         float[] slice = [0.123456f, -7.654321f, 1e-3f, 12345.678f, 301f]; // gradient, then loss sum and correct count
         var half = new ushort[3];
         Core.Tensors.BFloat16.Narrow(slice.AsSpan(0, 3), half);

@@ -67,6 +67,7 @@ public sealed class PeerCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.NotNull(accepted.Recipe);
         var links = new PeerLinks(id, "127.0.0.1", 0, accepted.RunToken, new Mlp(Fixtures.Spec).NodeLength, 1 << 20, probe.Ref, 1 << 16, _ => { });
         _links.Add(links);
+        links.Admit("coordinator");
         Assert.True(links.Connect("coordinator", accepted.TensorEndpoint));
         coordinator.Tell(new WorkerReady(id, links.Endpoint), probe.Ref);
         return new Peer(id, probe, links, accepted);
@@ -92,6 +93,32 @@ public sealed class PeerCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(InstallView.Seed, install.StateSource);
         Assert.Equal([0], install.LeafStarts);
         Assert.Equal([Fixtures.Plan.MicroShards], install.LeafEnds);
+    }
+
+    [Fact]
+    public void A_node_that_did_not_register_cannot_report_steps_with_the_run_token()
+    {
+        var coordinator = StartCoordinator(minWorkers: 1);
+        var a = Join(coordinator, "a");
+        int view = a.Probe.ExpectMsg<PauseTraining>().View;
+        a.Paused(view, -1);
+        var install = a.Probe.ExpectMsg<InstallView>();
+
+        // It learned the token and the endpoint, and reports two steps with made-up metrics.
+        var intruder = new PeerLinks("mallory", "127.0.0.1", 0, a.Accepted.RunToken, new Mlp(Fixtures.Spec).NodeLength, 1 << 20, ActorRefs.Nobody, 1 << 16, _ => { });
+        _links.Add(intruder);
+        float[] made = [1e6f, 0];
+        for (long step = 0; step < 2; step++)
+            intruder.Send("coordinator", a.Accepted.TensorEndpoint,
+                new PeerFrameHeader(PeerFrameKind.Applied, 0, 0, 0, install.View, step, a.Accepted.RunToken, 2), made.AsSpan());
+
+        a.Applied(install.View, 0, 0.5f, 3);
+        AwaitCondition(() => _trainer.Step >= 1, TimeSpan.FromSeconds(10));
+        a.Probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // time for the intruder's frames, were they let in
+        var expected = Fixtures.NewTrainer();
+        expected.Advance(0.5f, 3);
+        Assert.Equal(1, _trainer.Step);
+        Assert.Equal(expected.EpochLoss, _trainer.EpochLoss);
     }
 
     [Fact]

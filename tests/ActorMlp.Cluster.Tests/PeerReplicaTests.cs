@@ -42,6 +42,7 @@ public sealed class PeerReplicaTests : IDisposable
     {
         var model = new Mlp(Fixtures.Spec);
         var links = Links(id);
+        _coordinator.Admit(id);
         var replica = new PeerReplica(id, model, Fixtures.Plan, Fixtures.Recipe(), new LocalGradientEngine(model, new SyntheticSamples(64), Fixtures.Plan),
             links, Token, _coordinator.Endpoint, _ => { }, message => throw new Xunit.Sdk.XunitException(message));
         return new Member(id, replica, links);

@@ -138,6 +138,8 @@ public class TlsTests
         var owner = new Inbox();
         using var a = new PeerLinks("a", "127.0.0.1", 0, 7, 16, 64, owner.Ref, 1 << 16, warnings.Enqueue, trust);
         using var b = new PeerLinks("b", "127.0.0.1", 0, 7, 16, 64, ActorRefs.Nobody, 1 << 16, _ => { }, Trust(authority));
+        a.Admit("b");
+        a.Admit("c");
         Assert.True(b.Send("a", a.Endpoint, new PeerFrameHeader(PeerFrameKind.Applied, 0, 0, 0, 0, 3, 7, 2), new float[] { 1, 2 }.AsSpan()));
         Until(() => a.TryTake(out var frame) && frame.From == "b" && frame.Header.Step == 3, "frame from b");
 

@@ -20,8 +20,10 @@ namespace ActorMlp.Cli.Commands;
 /// If its node is removed from the cluster (the coordinator died, and the split-brain resolver
 /// downed the side without it) it starts a fresh node and keeps trying to join, so a resumed
 /// coordinator finds it again. SIGINT or SIGTERM make it leave the cluster cleanly.
+/// A node that ends on a failed TLS handshake (certificates of another authority) is followed by the
+/// next after a growing pause (<see cref="TlsJoinBackoff"/>).
 /// Exit codes: 0 the run finished or the worker was asked to stop; 2 the coordinator refused it
-/// (different data, or another numeric class).
+/// (different data, or another numeric class), or no TLS handshake with it succeeded for the join timeout.
 /// </summary>
 internal static class WorkerCommand
 {
@@ -53,6 +55,7 @@ internal static class WorkerCommand
         var setup = new WorkerSetup(id, s.ThreadsPerWorker, data?.Train, fingerprint, s.Cluster, w => stopped.TrySetResult(w),
             () => joined.TrySetResult(), data is null ? WorkerRecipe.Fetcher(cache, s, line => output.WriteLine($"worker {id}: {line}")) : null);
         var signalled = Task.Delay(Timeout.Infinite, stop.Token);
+        var handshakes = new TlsJoinBackoff(s.Cluster.JoinTimeout, s.Cluster.Trust, id);
         while (true)
         {
             joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,6 +72,7 @@ internal static class WorkerCommand
             {
                 output.WriteLine($"worker {id}: not in a run {s.Cluster.JoinTimeout.TotalSeconds:F0} s after starting its node; starting a fresh one");
                 node.LeaveAsync().Wait(TimeSpan.FromSeconds(10));
+                handshakes.Reset();
                 continue;
             }
             if (first == -1) first = Task.WaitAny(stopped.Task, system.WhenTerminated, signalled);
@@ -86,6 +90,13 @@ internal static class WorkerCommand
                 output.WriteLine($"worker {id} left the cluster on {stop.Name}");
                 return stop.ExitCode; // as train and coordinator do: 130 for SIGINT, 143 for SIGTERM
             }
+            if (TlsJoinBackoff.Ended(system))
+            {
+                if (Task.WaitAny([signalled], handshakes.Failed(output, joining, DateTime.UtcNow)) == -1) continue;
+                output.WriteLine($"worker {id} stopped on {stop.Name}");
+                return stop.ExitCode;
+            }
+            handshakes.Reset();
             output.WriteLine($"worker {id}: its node was removed from the cluster; starting a fresh node to rejoin");
         }
     }

@@ -81,7 +81,11 @@ internal sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         _links = new PeerLinks(InstallView.Coordinator, address.BindHost, address.BindPort, _token, _setup.Model.NodeLength,
             TrainerState.MaxLength(parameters), Self,
             _setup.Settings.SocketBufferBytes, warning => _log.Warning(warning), _setup.Settings.Trust,
-            _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) }, address.Advertised);
+            _setup.Data is null ? null : _setup.Data with { Log = line => log.Info(line) }, address.Advertised)
+        {
+            // A worker is admitted when it registers, before it is told this endpoint: no hello has a view to wait for.
+            AdmissionTimeout = TimeSpan.Zero,
+        };
         _log.Info("tensor endpoint listening on {0}, advertised as {1} (peer-to-peer reduction)", _links.Bound, _links.Endpoint);
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
@@ -218,6 +222,7 @@ internal sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
             Lose(existing.Id, "it registered again");
         }
         var worker = _workers.Add(m, Sender);
+        _links.Admit(m.WorkerId);
         TrainingMetrics.Workers(_workers.All.Count());
         Context.Watch(Sender);
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
@@ -249,6 +254,7 @@ internal sealed class PeerCoordinatorActor : ReceiveActor, IWithTimers
         if (!_workers.Remove(id, out var worker)) return;
         Context.Unwatch(worker.Actor);
         _links.Forget(id);
+        _links.Revoke(id);
         _log.Warning("worker {0} is lost: {1}", id, reason);
         TrainingMetrics.Workers(_workers.All.Count());
         _paused.Remove(id);

@@ -34,9 +34,18 @@ internal sealed class PeerLinks : IDisposable
 {
     static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
 
+    // With TLS: the socket is read, and a frame written, in blocks of this size rather than a record
+    // (16 KiB) at a time, each a system call and a packet (RecordBatchStream).
+    const int TlsBlock = 256 * 1024;
+
     /// <summary>Connections that have not said hello yet, at most; more are closed at once (a flood must not start a thread each).</summary>
     internal const int MaxAwaitingHello = 64;
     int _awaitingHello;
+
+    /// <summary>How long a hello from a node not (yet) admitted waits for a view that names it before it is refused.</summary>
+    internal TimeSpan AdmissionTimeout { get; init; } = HelloTimeout;
+
+    readonly PeerAdmission _admission = new();
 
     readonly string _selfId;
     readonly long _token;
@@ -89,6 +98,15 @@ internal sealed class PeerLinks : IDisposable
         new Thread(AcceptLoop) { IsBackground = true, Name = "peer-accept" }.Start();
     }
 
+    /// <summary>Lets <paramref name="peerId"/> open a connection to this endpoint: a hello from a node not admitted is refused, whatever token it carries.</summary>
+    public void Admit(string peerId) => _admission.Admit(peerId);
+
+    /// <summary>Refuses new connections from <paramref name="peerId"/> (one already open stays).</summary>
+    public void Revoke(string peerId) => _admission.Revoke(peerId);
+
+    /// <summary>Admits exactly <paramref name="peerIds"/> from now on: a new view's members, say.</summary>
+    public void AdmitOnly(IEnumerable<string> peerIds) => _admission.AdmitOnly(peerIds);
+
     public bool TryTake(out PeerFrame frame) => _arrived.TryDequeue(out frame);
 
     /// <summary>Sends the owner the message it gets when frames arrive, so it looks again from its mailbox.</summary>
@@ -124,6 +142,7 @@ internal sealed class PeerLinks : IDisposable
             header.Write(_header);
             stream.Write(_header);
             stream.Write(payload);
+            stream.Flush(); // with TLS the frame's records go out here, gathered; a socket's own stream has nothing to flush
             return true;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or AggregateException)
@@ -182,12 +201,13 @@ internal sealed class PeerLinks : IDisposable
             if (!client.ConnectAsync(endpoint[..colon], port).Wait(HelloTimeout))
                 throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Connect(client, endpoint[..colon], _trust);
+            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, TlsBlock);
             client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(_selfId);
             new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);
             stream.Write(_header);
             stream.Write(id);
+            stream.Flush();
             _outbound[peerId] = (endpoint, client, stream);
             return stream;
         }
@@ -227,7 +247,7 @@ internal sealed class PeerLinks : IDisposable
         {
             TensorServer.Configure(client, _socketBuffer);
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Accept(client, _trust);
+            var stream = SecureLink.Accept(client, _trust, TlsBlock);
             var header = new byte[PeerFrameHeader.Size];
             stream.ReadExactly(header.AsSpan(0, 4));
             if (_data is not null && DataFrameHeader.Opens(header))
@@ -243,7 +263,10 @@ internal sealed class PeerLinks : IDisposable
             var id = new byte[hello.Length];
             stream.ReadExactly(id);
             if (hello.RunToken != _token) throw new InvalidDataException("a peer of another run");
-            peer = Encoding.UTF8.GetString(id);
+            string claimed = Encoding.UTF8.GetString(id);
+            if (!_admission.Await(claimed, AdmissionTimeout))
+                throw new InvalidDataException($"it says it is '{claimed}', which is not a member of this run's view");
+            peer = claimed;
             greeted = true;
             Interlocked.Decrement(ref _awaitingHello);
             client.ReceiveTimeout = 0;

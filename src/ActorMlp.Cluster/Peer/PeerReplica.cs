@@ -79,6 +79,8 @@ internal sealed class PeerReplica
         _nodeValue = new float[model.NodeLength];
         _partDone = PartDone;
         _return = links.Return;
+        // The coordinator sends a state before the view that asks for it; the members come with each view.
+        links.Admit(InstallView.Coordinator);
     }
 
     /// <summary>
@@ -137,6 +139,7 @@ internal sealed class PeerReplica
     {
         int me = Array.IndexOf(v.Members, _self);
         if (me < 0) return false;
+        _links.AdmitOnly([InstallView.Coordinator, .. v.Members]);
         _view = v;
         _slice = me;
         _slices = new SlicePlan(_model.NodeLength, v.Members.Length);

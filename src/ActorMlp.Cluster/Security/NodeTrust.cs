@@ -79,10 +79,15 @@ public sealed class NodeTrust
         return null;
     }
 
+    /// <summary>Why this node last refused a peer on the Akka plane, or null: a worker whose node ends on a failed handshake says it.</summary>
+    public string? LastAkkaRefusal => Volatile.Read(ref _lastAkkaRefusal);
+    string? _lastAkkaRefusal;
+
     /// <summary>The check of every TLS handshake of Akka remoting: one warning line names the peer and the reason.</summary>
     internal bool ValidateAkkaPeer(X509Certificate2? certificate, X509Chain? chain, string remotePeer, SslPolicyErrors errors, ILoggingAdapter log)
     {
         if (Refusal(certificate) is not { } why) return true;
+        Volatile.Write(ref _lastAkkaRefusal, why);
         log.Warning("refused a TLS connection with {0} on the Akka plane: {1}", remotePeer, why);
         return false;
     }

@@ -20,7 +20,8 @@ internal static class SecureLink
         : null;
 
     /// <summary>The accepting side; throws an <see cref="IOException"/> naming the reason when the peer is refused.</summary>
-    public static Stream Accept(TcpClient client, NodeTrust? trust) => Handshake(client, trust, (ssl, check) =>
+    /// <param name="readBlock">With TLS and more than 0: the socket is read in blocks of this many bytes (<see cref="RecordBatchStream"/>).</param>
+    public static Stream Accept(TcpClient client, NodeTrust? trust, int readBlock = 0) => Handshake(client, trust, readBlock, batchWrites: false, (ssl, check) =>
         ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
         {
             ServerCertificate = trust!.Certificate,
@@ -31,7 +32,11 @@ internal static class SecureLink
         }));
 
     /// <summary>The connecting side, to <paramref name="host"/>; throws an <see cref="IOException"/> naming the reason when refused.</summary>
-    public static Stream Connect(TcpClient client, string host, NodeTrust? trust) => Handshake(client, trust, (ssl, check) =>
+    /// <param name="batch">
+    /// With TLS and more than 0: the socket is read in blocks of this many bytes and, after the handshake,
+    /// written in writes of up to as many, gathered until the caller flushes the stream (<see cref="RecordBatchStream"/>).
+    /// </param>
+    public static Stream Connect(TcpClient client, string host, NodeTrust? trust, int batch = 0) => Handshake(client, trust, batch, batchWrites: true, (ssl, check) =>
         ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
         {
             TargetHost = host,
@@ -43,15 +48,17 @@ internal static class SecureLink
         }));
 
     /// <summary>Either side's handshake, with the peer checked by <see cref="NodeTrust.Refusal"/> and its reason kept for the error.</summary>
-    static Stream Handshake(TcpClient client, NodeTrust? trust, Action<SslStream, RemoteCertificateValidationCallback> authenticate)
+    static Stream Handshake(TcpClient client, NodeTrust? trust, int batch, bool batchWrites, Action<SslStream, RemoteCertificateValidationCallback> authenticate)
     {
         var stream = client.GetStream();
         if (trust is null) return stream;
         string? refusal = null;
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        var socket = batch > 0 ? new RecordBatchStream(stream, batch) : null;
+        var ssl = new SslStream(socket ?? (Stream)stream, leaveInnerStreamOpen: false);
         try
         {
             authenticate(ssl, (_, cert, _, _) => (refusal = trust.Refusal(cert)) is null);
+            if (socket is not null) socket.BatchWrites = batchWrites;
             return ssl;
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
