@@ -7,7 +7,7 @@ namespace ActorMlp.Cluster.Links;
 /// A hello can come before the view that names its sender (a peer that installed the view first):
 /// <see cref="Await"/> lets it wait a bounded time for that view rather than refusing it at once.
 /// </summary>
-public sealed class PeerAdmission
+internal sealed class PeerAdmission
 {
     readonly HashSet<string> _members = [];
     readonly object _gate = new();

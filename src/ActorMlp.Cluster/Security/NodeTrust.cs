@@ -80,7 +80,7 @@ public sealed class NodeTrust
     }
 
     /// <summary>Why this node last refused a peer on the Akka plane, or null: a worker whose node ends on a failed handshake says it.</summary>
-    public string? LastAkkaRefusal => Volatile.Read(ref _lastAkkaRefusal);
+    internal string? LastAkkaRefusal => Volatile.Read(ref _lastAkkaRefusal);
     string? _lastAkkaRefusal;
 
     /// <summary>The check of every TLS handshake of Akka remoting: one warning line names the peer and the reason.</summary>

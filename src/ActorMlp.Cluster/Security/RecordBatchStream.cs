@@ -9,7 +9,7 @@ namespace ActorMlp.Cluster.Security;
 /// nothing to the bytes: the same records go out, in fewer and larger writes.
 /// Invariant: one reader and one writer at a time, as a tensor link has.
 /// </summary>
-public sealed class RecordBatchStream(Stream inner, int bufferBytes) : Stream
+internal sealed class RecordBatchStream(Stream inner, int bufferBytes) : Stream
 {
     readonly byte[] _read = new byte[bufferBytes];
     readonly byte[] _write = new byte[bufferBytes];
