@@ -36,7 +36,6 @@ internal sealed class PeerLinks : IDisposable
 
     // With TLS: the socket is read, and a frame written, in blocks of this size rather than a record
     // (16 KiB) at a time, each a system call and a packet (RecordBatchStream).
-    const int TlsBlock = 256 * 1024;
 
     /// <summary>Connections that have not said hello yet, at most; more are closed at once (a flood must not start a thread each).</summary>
     internal const int MaxAwaitingHello = 64;
@@ -201,7 +200,7 @@ internal sealed class PeerLinks : IDisposable
             if (!client.ConnectAsync(endpoint[..colon], port).Wait(HelloTimeout))
                 throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, TlsBlock);
+            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, SecureLink.Block);
             client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(_selfId);
             new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);
@@ -247,7 +246,7 @@ internal sealed class PeerLinks : IDisposable
         {
             TensorServer.Configure(client, _socketBuffer);
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Accept(client, _trust, TlsBlock);
+            var stream = SecureLink.Accept(client, _trust, SecureLink.Block);
             var header = new byte[PeerFrameHeader.Size];
             stream.ReadExactly(header.AsSpan(0, 4));
             if (_data is not null && DataFrameHeader.Opens(header))

@@ -60,12 +60,14 @@ internal sealed class TensorClient : IWorkerLink
                 }
             }
             _client.ReceiveTimeout = (int)ConnectTimeout.TotalMilliseconds;
-            _stream = SecureLink.Connect(_client, endpoint[..colon], trust);
+            // With TLS, reads in blocks and a frame's records in one write at its flush (RecordBatchStream).
+            _stream = SecureLink.Connect(_client, endpoint[..colon], trust, SecureLink.Block);
             _client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(workerId);
             new FrameHeader(FrameKind.Hello, 0, 0, 0, token, id.Length).Write(_header);
             _stream.Write(_header);
             _stream.Write(id);
+            _stream.Flush();
         }
         catch
         {
@@ -80,15 +82,15 @@ internal sealed class TensorClient : IWorkerLink
         bool bf16 = _bf16;
         new FrameHeader(bf16 ? FrameKind.Subtree16 : FrameKind.Subtree, node.Level, node.Index, step, _token, value.Length).Write(_header);
         _stream.Write(_header);
-        if (!bf16)
+        if (!bf16) _stream.Write(MemoryMarshal.AsBytes(value.AsSpan()));
+        else
         {
-            _stream.Write(MemoryMarshal.AsBytes(value.AsSpan()));
-            return;
+            _sendHalf ??= new ushort[SubtreeWire16.Length(value.Length)];
+            var half = _sendHalf.AsSpan(0, SubtreeWire16.Length(value.Length));
+            SubtreeWire16.Narrow(value, half);
+            _stream.Write(MemoryMarshal.AsBytes(half));
         }
-        _sendHalf ??= new ushort[SubtreeWire16.Length(value.Length)];
-        var half = _sendHalf.AsSpan(0, SubtreeWire16.Length(value.Length));
-        SubtreeWire16.Narrow(value, half);
-        _stream.Write(MemoryMarshal.AsBytes(half));
+        _stream.Flush();
     }
 
     public void SendTiming(long step, StepTiming timing)
@@ -97,6 +99,7 @@ internal sealed class TensorClient : IWorkerLink
         timing.Write(_timing);
         _stream.Write(_header);
         _stream.Write(_timing);
+        _stream.Flush();
     }
 
     public bool TryTakeWeights(out WeightsArrived weights) => _arrived.TryDequeue(out weights);

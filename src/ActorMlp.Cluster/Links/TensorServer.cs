@@ -114,7 +114,8 @@ internal sealed class TensorServer : IDisposable
         {
             Configure(client, _socketBuffer);
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Accept(client, _trust);
+            // With TLS, reads in blocks and a frame's records in one write at its flush (RecordBatchStream).
+            var stream = SecureLink.Accept(client, _trust, SecureLink.Block, batchWrites: true);
             var headerBytes = new byte[FrameHeader.Size];
             stream.ReadExactly(headerBytes.AsSpan(0, 4));
             if (_data is not null && DataFrameHeader.Opens(headerBytes))
@@ -272,6 +273,7 @@ internal sealed class TensorServer : IDisposable
                     _stream.Write(_header);
                     if (snapshot.Half is { } half) _stream.Write(MemoryMarshal.AsBytes(half.AsSpan()));
                     else _stream.Write(MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
+                    _stream.Flush();
                     _writes?.Tell(new WeightsWritten(_workerId, snapshot.Step, start, System.Diagnostics.Stopwatch.GetTimestamp()));
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

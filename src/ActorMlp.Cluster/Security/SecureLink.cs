@@ -19,9 +19,13 @@ internal static class SecureLink
         ? new CipherSuitesPolicy([TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256])
         : null;
 
+    /// <summary>The block a tensor link's TLS stream reads and gathers its writes in (<see cref="RecordBatchStream"/>): sixteen records.</summary>
+    public const int Block = 256 * 1024;
+
     /// <summary>The accepting side; throws an <see cref="IOException"/> naming the reason when the peer is refused.</summary>
     /// <param name="readBlock">With TLS and more than 0: the socket is read in blocks of this many bytes (<see cref="RecordBatchStream"/>).</param>
-    public static Stream Accept(TcpClient client, NodeTrust? trust, int readBlock = 0) => Handshake(client, trust, readBlock, batchWrites: false, (ssl, check) =>
+    /// <param name="batchWrites">With a read block: writes are gathered as <see cref="Connect"/>'s are, so the caller flushes after each frame.</param>
+    public static Stream Accept(TcpClient client, NodeTrust? trust, int readBlock = 0, bool batchWrites = false) => Handshake(client, trust, readBlock, batchWrites, (ssl, check) =>
         ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
         {
             ServerCertificate = trust!.Certificate,
