@@ -49,6 +49,7 @@ out=""
 timeout=0
 dll=""
 bootstrap=0
+own_tls=0
 cache=""
 args=()
 while [[ $# -gt 0 ]]; do
@@ -64,12 +65,15 @@ while [[ $# -gt 0 ]]; do
     --dll) dll=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     --hostname|--port|--seed-node|--min-workers|--worker-id|--hostname=*|--port=*|--seed-node=*|--min-workers=*|--worker-id=*|\
-    --discovery|--discovery-endpoints|--management-hostname|--cache-dir|--tls|--tls-ca|--tls-certificate|\
-    --discovery=*|--discovery-endpoints=*|--management-hostname=*|--cache-dir=*|--tls=*|--tls-ca=*|--tls-certificate=*)
+    --discovery|--discovery-endpoints|--management-hostname|--cache-dir|\
+    --discovery=*|--discovery-endpoints=*|--management-hostname=*|--cache-dir=*)
       die "${1%%=*} is set by this script for each node; leave it out" ;;
+    # TLS flags go to every node as given (one certificate for all), except with --bootstrap, which makes its own.
+    --tls|--tls-ca|--tls-certificate|--tls=*|--tls-ca=*|--tls-certificate=*) own_tls=1; args+=("$1"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
+((bootstrap && own_tls)) && die "--tls, --tls-ca and --tls-certificate are set by --bootstrap for each node; leave them out"
 [[ $workers =~ ^[1-9][0-9]?$ && $workers -le 60 ]] || die "--workers must be a whole number from 1 to 60, got '$workers'"
 [[ $rate == none || $rate =~ ^[0-9]+(\.[0-9]+)?([kmgt]?(bit|bps))$ ]] \
   || die "--rate must be a tc rate such as 1gbit, 100mbit or 500kbit, or none, got '$rate'"
