@@ -60,7 +60,7 @@ internal sealed class TensorClient : IWorkerLink
                 }
             }
             _client.ReceiveTimeout = (int)ConnectTimeout.TotalMilliseconds;
-            // With TLS, reads in blocks and a frame's records in one write at its flush (RecordBatchStream).
+            // With TLS, reads in blocks and writes a frame's records a few at a time, the rest at its flush (RecordBatchStream).
             _stream = SecureLink.Connect(_client, endpoint[..colon], trust, SecureLink.Block);
             _client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(workerId);

@@ -114,7 +114,7 @@ internal sealed class TensorServer : IDisposable
         {
             Configure(client, _socketBuffer);
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            // With TLS, reads in blocks and a frame's records in one write at its flush (RecordBatchStream).
+            // With TLS, reads in blocks and writes a frame's records a few at a time, the rest at its flush (RecordBatchStream).
             var stream = SecureLink.Accept(client, _trust, SecureLink.Block, batchWrites: true);
             var headerBytes = new byte[FrameHeader.Size];
             stream.ReadExactly(headerBytes.AsSpan(0, 4));

@@ -38,7 +38,7 @@ internal static class SecureLink
     /// <summary>The connecting side, to <paramref name="host"/>; throws an <see cref="IOException"/> naming the reason when refused.</summary>
     /// <param name="batch">
     /// With TLS and more than 0: the socket is read in blocks of this many bytes and, after the handshake,
-    /// written in writes of up to as many, gathered until the caller flushes the stream (<see cref="RecordBatchStream"/>).
+    /// gathered in writes of up to <see cref="RecordBatchStream.WriteBlock"/>, the rest when the caller flushes the stream (<see cref="RecordBatchStream"/>).
     /// </param>
     public static Stream Connect(TcpClient client, string host, NodeTrust? trust, int batch = 0) => Handshake(client, trust, batch, batchWrites: true, (ssl, check) =>
         ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
