@@ -34,9 +34,6 @@ internal sealed class PeerLinks : IDisposable
 {
     static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
 
-    // With TLS: the socket is read, and a frame written, in blocks of this size rather than a record
-    // (16 KiB) at a time, each a system call and a packet (RecordBatchStream).
-
     /// <summary>Connections that have not said hello yet, at most; more are closed at once (a flood must not start a thread each).</summary>
     internal const int MaxAwaitingHello = 64;
     int _awaitingHello;
@@ -200,7 +197,8 @@ internal sealed class PeerLinks : IDisposable
             if (!client.ConnectAsync(endpoint[..colon], port).Wait(HelloTimeout))
                 throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
-            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, SecureLink.Block);
+            // With TLS, a frame's records go out a few at a time, not a system call each (RecordBatchStream).
+            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, SecureLink.Block, SecureLink.PeerWriteBlock);
             client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(_selfId);
             new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);

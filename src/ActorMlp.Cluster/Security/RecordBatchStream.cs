@@ -9,15 +9,12 @@ namespace ActorMlp.Cluster.Security;
 /// nothing to the bytes: the same records go out, in fewer and larger writes.
 /// Invariant: one reader and one writer at a time, as a tensor link has.
 /// </summary>
-internal sealed class RecordBatchStream(Stream inner, int bufferBytes) : Stream
+internal sealed class RecordBatchStream(Stream inner, int bufferBytes, int writeBytes = RecordBatchStream.WriteBlock) : Stream
 {
     readonly byte[] _read = new byte[bufferBytes];
-    // A write gathers up to 256 KiB (sixteen records). Measured with TLS, four runs each: on loopback (star,
-    // b=512, all nodes on two cores, so CPU-bound) 30.8k samples/s against 27.1k gathering 64 KiB; on
-    // simulated hosts (peer, 1 Gbit/s) 18.9k against 19.3k, within the runs' spread.
-    readonly byte[] _write = new byte[Math.Min(bufferBytes, WriteBlock)];
+    readonly byte[] _write = new byte[Math.Min(bufferBytes, writeBytes)];
 
-    /// <summary>The most a write gathers before it goes out.</summary>
+    /// <summary>The most a write gathers before it goes out, unless the link asks for less (<see cref="SecureLink.PeerWriteBlock"/>).</summary>
     public const int WriteBlock = 256 * 1024;
     int _readStart, _readEnd, _written;
 
