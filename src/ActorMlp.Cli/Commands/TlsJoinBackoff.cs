@@ -10,7 +10,7 @@ namespace ActorMlp.Cli.Commands;
 /// why once, waits longer before each next node (1 s, doubling, at most the join timeout) and gives
 /// up once it has seen only failed handshakes for the join timeout.
 /// </summary>
-public sealed class TlsJoinBackoff(TimeSpan limit, NodeTrust? trust, string worker)
+internal sealed class TlsJoinBackoff(TimeSpan limit, NodeTrust? trust, string worker)
 {
     static readonly TimeSpan FirstPause = TimeSpan.FromSeconds(1);
 
