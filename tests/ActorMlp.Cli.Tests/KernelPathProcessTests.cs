@@ -24,7 +24,8 @@ public sealed class KernelPathProcessTests : IDisposable
     static readonly Dictionary<string, string> Only128 = new() { ["DOTNET_PreferredVectorBitWidth"] = "128" };
     // A CPU without AVX2, and so without FMA and accelerated Vector256: the mul-add numeric class.
     static readonly Dictionary<string, string> NoAvx2 = new() { ["DOTNET_EnableAVX2"] = "0" };
-    static readonly Dictionary<string, string> NoAvx512 = new() { ["DOTNET_EnableAVX512F"] = "0" };
+    // .NET 10.0.12 turns AVX-512 off with EnableAVX512 (the whole family); EnableAVX512F, which earlier runtimes read, no longer does.
+    static readonly Dictionary<string, string> NoAvx512 = new() { ["DOTNET_EnableAVX512"] = "0", ["DOTNET_EnableAVX512F"] = "0" };
 
     async Task<(string Sha, string Kernel, string Class)> Train(Dictionary<string, string> environment, params string[] extra)
     {
