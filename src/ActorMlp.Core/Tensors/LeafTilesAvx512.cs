@@ -44,11 +44,13 @@ internal unsafe struct LeafTilesAvx512 : ILeafTiles
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
             Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-            int end = bounds[leaf + 1];
-            for (int r = bounds[leaf]; r < end; r++)
+            // Pointers that walk the rows, δ's with a constant stride where it is a packed panel (see LeafTilesAvx2).
+            int ds = R > 1 ? MR_ : dStride;
+            float* xr = x + (nint)bounds[leaf] * xStride;
+            float* dr = delta + (nint)bounds[leaf] * ds;
+            float* xEnd = x + (nint)bounds[leaf + 1] * xStride;
+            for (; xr < xEnd; xr += xStride, dr += ds)
             {
-                float* xr = x + (nint)r * xStride;
-                float* dr = delta + (nint)r * dStride;
                 Vector512<float> b0 = Vector512.Load(xr);
                 Vector512<float> b1 = two ? Vector512.Load(xr + Lanes) : default;
                 Vector512<float> a = Vector512.Create(dr[0]);
