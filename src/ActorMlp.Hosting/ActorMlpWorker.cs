@@ -9,7 +9,8 @@ namespace ActorMlp.Hosting;
 
 /// <summary>
 /// A worker prepared from its options, as the actormlp worker command prepares one: its data loaded
-/// (or fetched from the coordinator when it names none, or from-coordinator), its seed nodes checked.
+/// (or fetched from the coordinator when it names none, or from-coordinator), and how it finds the cluster
+/// checked by the command's own rules and sentences.
 /// Unlike the command it does not start a fresh node when its node is removed from the cluster.
 /// </summary>
 public sealed class ActorMlpWorker
@@ -30,9 +31,7 @@ public sealed class ActorMlpWorker
         Config = options.ToConfig();
         Settings = TrainSettings.From(Config, options.OptionOf);
         Settings.UseKernel();
-        Seeds = WorkerRecipe.Seeds(Config, Settings.Cluster, nameof(ActorMlpWorkerOptions.SeedNodes));
-        if (Seeds.Count == 0 && !Settings.Cluster.Discovery.UsesBootstrap)
-            throw new UsageException($"a worker needs {nameof(ActorMlpWorkerOptions.SeedNodes)} (akka.cluster.seed-nodes): the coordinator's address, akka.tcp://actormlp@HOST:PORT");
+        Seeds = WorkerRecipe.Seeds(Config, Settings.Cluster, options.OptionOf);
         string id = Config.GetString("actormlp.cluster.worker-id") ?? "";
         Id = string.IsNullOrWhiteSpace(id) ? $"{Environment.MachineName}-{Environment.ProcessId}" : id;
         bool fetch = !options.Sets("actormlp.data.spec") || DataOptions.IsFromCoordinator(Settings.DataSpec);

@@ -147,6 +147,21 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
+    public void A_hosted_worker_is_told_how_to_find_the_cluster_as_the_worker_command_is()
+    {
+        var none = Assert.Throws<UsageException>(() => ActorMlpWorker.Prepare(new ActorMlpWorkerOptions()));
+        Assert.StartsWith("a worker needs SeedNodes akka.tcp://actormlp@HOST:PORT (the coordinator), or actormlp.discovery.method config|kubernetes", none.Message);
+        var both = Assert.Throws<UsageException>(() => ActorMlpWorker.Prepare(new ActorMlpWorkerOptions
+        {
+            SeedNodes = ["akka.tcp://actormlp@127.0.0.1:4053"],
+            Hocon = "actormlp.discovery { method = config, endpoints = [\"127.0.0.1:8558\"] }",
+        }));
+        Assert.StartsWith("SeedNodes and actormlp.discovery.method config both say how to find the cluster", both.Message);
+        var noEndpoints = Assert.Throws<UsageException>(() => ActorMlpWorker.Prepare(new ActorMlpWorkerOptions { Hocon = "actormlp.discovery.method = config" }));
+        Assert.StartsWith("actormlp.discovery.method config needs actormlp.discovery.endpoints = [HOST:PORT, ..]", noEndpoints.Message);
+    }
+
+    [Fact]
     public void The_sample_host_trains_to_the_bits_of_train_workers_0()
     {
         string dll = Path.Combine(Repository.Root, "samples", "ActorMlp.Samples.Host", "bin", "Release", "net10.0", "ActorMlp.Samples.Host.dll");

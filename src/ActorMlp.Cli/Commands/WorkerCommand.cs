@@ -34,16 +34,8 @@ internal static class WorkerCommand
         s.UseKernel();
         bool fetch = DataOptions.IsFromCoordinator(s.DataSpec) || !ConfigLoader.SetsKey(args, OptionTable.NodeCommands, "actormlp.data.spec");
         var data = fetch ? null : DataOptions.Load(s.DataSpec, s.DataDir, s.TestFraction, s.SplitSeed);
-        var seeds = WorkerRecipe.Seeds(config, s.Cluster, "--seed-node");
+        var seeds = WorkerRecipe.Seeds(config, s.Cluster, OptionTable.FlagOf(OptionTable.NodeCommands));
         var discovery = s.Cluster.Discovery;
-        if (seeds.Count == 0 && !discovery.UsesBootstrap)
-            throw new UsageException("a worker needs --seed-node akka.tcp://actormlp@HOST:PORT (the coordinator), or --discovery config|kubernetes");
-        if (seeds.Count > 0 && discovery.UsesBootstrap)
-            throw new UsageException($"--seed-node and --discovery {Method(discovery.Method)} both say how to find the cluster; give one (seed nodes are for --discovery seed-nodes)");
-        if (discovery.Method == DiscoveryMethod.Config && discovery.Endpoints.Count == 0)
-            throw new UsageException("--discovery config needs --discovery-endpoints HOST:PORT,.. (actormlp.discovery.endpoints): the management endpoint of the coordinator, such as 10.0.0.1:8558");
-        if (discovery.Method == DiscoveryMethod.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
-            throw new UsageException("--discovery kubernetes asks the Kubernetes API for the run's pods, and this process is not in a pod (KUBERNETES_SERVICE_HOST is not set); use --discovery config or --seed-node outside Kubernetes");
         string id = new SettingsReader(config, OptionTable.FlagOf(OptionTable.NodeCommands)).String("actormlp.cluster.worker-id");
         if (string.IsNullOrWhiteSpace(id)) id = $"{Environment.MachineName}-{Environment.ProcessId}";
         string fingerprint = data is null ? "" : TrainSettings.Fingerprint(data.Fingerprint());
@@ -100,6 +92,4 @@ internal static class WorkerCommand
             output.WriteLine($"worker {id}: its node was removed from the cluster; starting a fresh node to rejoin");
         }
     }
-
-    static string Method(DiscoveryMethod method) => method == DiscoveryMethod.Config ? "config" : "kubernetes";
 }
