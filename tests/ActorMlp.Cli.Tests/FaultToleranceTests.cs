@@ -23,12 +23,13 @@ public sealed class FaultToleranceTests : IDisposable
     // start-up and join fit in it, even on a fast machine; checkpoints every 10 steps.
     static readonly string[] Flags = ["--epochs", "60", "--batch", "16", "--hidden", "256", "--checkpoint-every", "10"];
 
-    // A late worker's process has to start, join and register before the run ends: about 3 s on a
-    // quiet 2-core machine, more under a loaded test run, while one peer worker trains digits at about
-    // 60,000 samples/s; so this run is longer (53,400 steps), and checkpoints only at epoch ends: a
-    // state every 10 steps at thousands of steps a second keeps the coordinator's process too busy
-    // to answer the late worker's join.
-    static readonly string[] LongFlags = ["--epochs", "600", "--batch", "16", "--hidden", "256"];
+    // A late worker's process has to start, join and register before the run ends: 4 s on a quiet
+    // 2-core Zen 5 (its methods all compiled optimized at first call), more under a loaded test run,
+    // while one peer worker trains 130 epochs of digits a second there: it registered at epoch 543,
+    // and a 600-epoch run once ended first. So this run is longer (133,500 steps), and
+    // checkpoints only at epoch ends: a state every 10 steps at thousands of steps a second keeps the
+    // coordinator's process too busy to answer the late worker's join.
+    static readonly string[] LongFlags = ["--epochs", "1500", "--batch", "16", "--hidden", "256"];
 
     // Each reference is trained once per test run: the star and peer rows of a theory share it.
     static readonly ConcurrentDictionary<string, Lazy<string>> References = new();
