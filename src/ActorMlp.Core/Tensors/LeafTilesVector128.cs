@@ -44,9 +44,8 @@ internal unsafe struct LeafTilesVector128 : ILeafTiles
         for (int leaf = 0; leaf < leaves; leaf++)
         {
             Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            // Pointers that walk the rows, δ's with a constant stride where it is a packed panel: indexing
-            // by row cost an imul and six more integer instructions per row (`gemm 256,512,784 --leaves 16
-            // --kernel avx2`, medians of 8 interleaved runs: 81 → 85 GFLOP/s).
+            // Pointers that walk the rows, δ's with a constant stride where it is a packed panel (see LeafTilesAvx2;
+            // on this path the same speed as indexing, kept for one loop shape across the paths).
             int ds = full ? MR_ : dStride;
             float* xr = x + (nint)bounds[leaf] * xStride;
             float* dr = delta + (nint)bounds[leaf] * ds;
