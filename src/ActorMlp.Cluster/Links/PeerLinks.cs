@@ -198,7 +198,7 @@ internal sealed class PeerLinks : IDisposable
                 throw new TimeoutException($"no connection within {HelloTimeout.TotalSeconds:F0} s");
             client.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
             // With TLS, a frame's records go out a few at a time, not a system call each (RecordBatchStream).
-            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, SecureLink.Block, SecureLink.PeerWriteBlock);
+            var stream = SecureLink.Connect(client, endpoint[..colon], _trust, SecureLink.Block);
             client.ReceiveTimeout = 0;
             var id = Encoding.UTF8.GetBytes(_selfId);
             new PeerFrameHeader(PeerFrameKind.Hello, 0, 0, 0, 0, 0, _token, id.Length).Write(_header);

@@ -22,15 +22,10 @@ internal static class SecureLink
     /// <summary>The block a tensor link's TLS stream reads and gathers its writes in (<see cref="RecordBatchStream"/>): sixteen records.</summary>
     public const int Block = 256 * 1024;
 
-    // What a peer link's write gathers: four records. Measured with TLS, samples/s of peer runs over simulated
-    // 1 Gbit/s hosts (b=512): 19.2k without gathering (6 runs), 19.5k gathering 64 KiB (9), 17.5k gathering
-    // 256 KiB (14); the star's links gather 256 KiB, which on loopback (CPU-bound) beat 64 KiB, 30.8k to 27.1k (4 each).
-    public const int PeerWriteBlock = 64 * 1024;
-
     /// <summary>The accepting side; throws an <see cref="IOException"/> naming the reason when the peer is refused.</summary>
     /// <param name="readBlock">With TLS and more than 0: the socket is read in blocks of this many bytes (<see cref="RecordBatchStream"/>).</param>
     /// <param name="batchWrites">With a read block: writes are gathered as <see cref="Connect"/>'s are, so the caller flushes after each frame.</param>
-    public static Stream Accept(TcpClient client, NodeTrust? trust, int readBlock = 0, bool batchWrites = false) => Handshake(client, trust, readBlock, batchWrites, RecordBatchStream.WriteBlock, (ssl, check) =>
+    public static Stream Accept(TcpClient client, NodeTrust? trust, int readBlock = 0, bool batchWrites = false) => Handshake(client, trust, readBlock, batchWrites, (ssl, check) =>
         ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
         {
             ServerCertificate = trust!.Certificate,
@@ -43,11 +38,10 @@ internal static class SecureLink
     /// <summary>The connecting side, to <paramref name="host"/>; throws an <see cref="IOException"/> naming the reason when refused.</summary>
     /// <param name="batch">
     /// With TLS and more than 0: the socket is read in blocks of this many bytes and, after the handshake,
-    /// gathered in writes of up to <paramref name="writeBlock"/>, the rest when the caller flushes the stream (<see cref="RecordBatchStream"/>).
+    /// gathered in writes of up to <see cref="RecordBatchStream.WriteBlock"/>, the rest when the caller flushes the stream (<see cref="RecordBatchStream"/>).
     /// </param>
-    /// <param name="writeBlock">The most a write gathers (<see cref="RecordBatchStream.WriteBlock"/> unless less is asked).</param>
-    public static Stream Connect(TcpClient client, string host, NodeTrust? trust, int batch = 0, int writeBlock = RecordBatchStream.WriteBlock)
-        => Handshake(client, trust, batch, batchWrites: true, writeBlock, (ssl, check) =>
+    public static Stream Connect(TcpClient client, string host, NodeTrust? trust, int batch = 0)
+        => Handshake(client, trust, batch, batchWrites: true, (ssl, check) =>
         ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
         {
             TargetHost = host,
@@ -59,12 +53,12 @@ internal static class SecureLink
         }));
 
     /// <summary>Either side's handshake, with the peer checked by <see cref="NodeTrust.Refusal"/> and its reason kept for the error.</summary>
-    static Stream Handshake(TcpClient client, NodeTrust? trust, int batch, bool batchWrites, int writeBlock, Action<SslStream, RemoteCertificateValidationCallback> authenticate)
+    static Stream Handshake(TcpClient client, NodeTrust? trust, int batch, bool batchWrites, Action<SslStream, RemoteCertificateValidationCallback> authenticate)
     {
         var stream = client.GetStream();
         if (trust is null) return stream;
         string? refusal = null;
-        var socket = batch > 0 ? new RecordBatchStream(stream, batch, writeBlock) : null;
+        var socket = batch > 0 ? new RecordBatchStream(stream, batch) : null;
         var ssl = new SslStream(socket ?? (Stream)stream, leaveInnerStreamOpen: false);
         try
         {
