@@ -22,6 +22,8 @@ namespace ActorMlp.Cluster.Actors;
 /// dropped, malformed ones refused, so the weights never depend on who computed what. With
 /// verify-fraction some subtrees are computed again here (<see cref="SpotCheck"/>); a worker whose
 /// bits differ is dropped for the rest of the run and the step starts over without it.
+/// Phases, each a behaviour: <see cref="Gathering"/> until enough workers are ready, <see cref="Training"/>,
+/// then <see cref="Draining"/> (a traced run waiting for the last timings) and <see cref="Finished"/>.
 /// </summary>
 internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
@@ -39,7 +41,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly WorkerRoster _workers = new();
     readonly TreeAssembler _assembler;
-    readonly string?[] _owner;
+    readonly LeafOwners _owner;
     readonly BufferPool _nodes;
     readonly WeightsSnapshot.Pool _snapshots;
     readonly ChunkAssembler _chunks;
@@ -60,8 +62,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     // The next step's weights, written by the optimizer in its pass; null when they must be copied.
     WeightsSnapshot? _next;
     StepAssignment? _inFlight;
-    bool _started, _waitingLogged;
-    string _phase = "gathering";
+    bool _waitingLogged;
     long _lastStep = -1;
     (string Worker, Stopwatch Since)? _recovering;
 
@@ -72,7 +73,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _setup = setup;
         int leaves = setup.Trainer.Plan.MicroShards;
         _assembler = new TreeAssembler(leaves);
-        _owner = new string?[leaves];
+        _owner = new LeafOwners(leaves, _assembler.IsCovered);
         _nodes = new BufferPool(setup.Model.NodeLength);
         _snapshots = new WeightsSnapshot.Pool(setup.Model.Layout.Count, setup.Settings.WirePrecision == WirePrecision.Bf16);
         _chunks = new ChunkAssembler(_nodes);
@@ -89,37 +90,61 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 bf16Wire: setup.Settings.WirePrecision == WirePrecision.Bf16);
         }
 
-        Receive<RegisterWorker>(Register);
-        Receive<GetStatus>(_ => Sender.Tell(Status()));
-        Receive<WeightsWritten>(_watch.WeightsWritten);
-        Receive<WorkerTimed>(m =>
-        {
-            if (_workers.Contains(m.WorkerId) && _watch.WorkerTimed(m) is { } straggler) _log.Warning("{0}", straggler);
-        });
-        Receive<LinkOpened>(m => { if (_workers.TryGet(m.WorkerId, out var w)) { w.Ready = true; Resume(); } });
-        Receive<TensorLinkFailed>(m =>
-        {
-            if (_server is null) return;
-            var failure = _workers.LinkFailure(m, Sender, w => w.Ready, _setup.Data is not null, _server.Bound);
-            if (failure is not null && _linkFailures.Admit(failure) is { } line) _log.Warning(line);
-        });
-        Receive<LinkClosed>(m => Lose(m.WorkerId, $"its tensor link closed ({m.Reason})"));
-        Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w) Lose(w.Id, "its actor terminated"); });
-        Receive<ClusterEvent.UnreachableMember>(m => LoseAt(m.Member.Address, "its node is unreachable"));
-        Receive<ClusterEvent.MemberRemoved>(m => LoseAt(m.Member.Address, "its node left the cluster"));
-        Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<SubtreeArrived>(Accept);
-        Receive<TensorChunk>(OnChunk);
+        Gathering();
+    }
+
+    /// <summary>Workers register and open their links; the run starts once <c>MinWorkers</c> of them are ready.</summary>
+    void Gathering()
+    {
         Receive<StartTimedOut>(_ =>
-        {
-            if (!_started) Fail($"fewer than {_setup.Settings.MinWorkers} workers ready within {_setup.Settings.StartTimeout.TotalSeconds:F0} s{_workers.Unlinked(w => w.Ready)}");
-        });
+            Fail($"fewer than {_setup.Settings.MinWorkers} workers ready within {_setup.Settings.StartTimeout.TotalSeconds:F0} s{_workers.Unlinked(w => w.Ready)}"));
+        Running("gathering", StartWhenReady);
+    }
+
+    /// <summary>Steps follow each other; leaves of a lost or late worker go to the others within the step.</summary>
+    void Training()
+    {
         Receive<DeadlinePassed>(m => { if (_inFlight?.Step == m.Step) Straggling(); });
         Receive<NoWorkerTimedOut>(_ =>
         {
             _setup.Observer.Checkpoint(_setup.Trainer);
             Fail($"no worker joined within {_setup.Settings.NoWorkerTimeout.TotalSeconds:F0} s of the last one leaving; the run can be resumed with --resume");
         });
+        Running("training", AssignOrphans);
+    }
+
+    /// <summary>
+    /// What both phases before the end handle alike. <paramref name="resume"/> runs when a worker becomes
+    /// ready or is lost: gathering checks whether the run can start, training gives out orphaned leaves.
+    /// </summary>
+    void Running(string phase, Action resume)
+    {
+        Receive<RegisterWorker>(m => { if (Register(m)) resume(); });
+        Receive<GetStatus>(_ => Sender.Tell(Status(phase)));
+        Receive<WeightsWritten>(_watch.WeightsWritten);
+        Receive<WorkerTimed>(m =>
+        {
+            if (_workers.Contains(m.WorkerId) && _watch.WorkerTimed(m) is { } straggler) _log.Warning("{0}", straggler);
+        });
+        Receive<LinkOpened>(m =>
+        {
+            if (!_workers.TryGet(m.WorkerId, out var w)) return;
+            w.Ready = true;
+            resume();
+        });
+        Receive<TensorLinkFailed>(m =>
+        {
+            if (_server is null) return;
+            var failure = _workers.LinkFailure(m, Sender, w => w.Ready, _setup.Data is not null, _server.Bound);
+            if (failure is not null && _linkFailures.Admit(failure) is { } line) _log.Warning(line);
+        });
+        Receive<LinkClosed>(m => { if (Lose(m.WorkerId, $"its tensor link closed ({m.Reason})")) resume(); });
+        Receive<Terminated>(m => { if (ById(m.ActorRef) is { } w && Lose(w.Id, "its actor terminated")) resume(); });
+        Receive<ClusterEvent.UnreachableMember>(m => { if (LoseAt(m.Member.Address, "its node is unreachable")) resume(); });
+        Receive<ClusterEvent.MemberRemoved>(m => { if (LoseAt(m.Member.Address, "its node left the cluster")) resume(); });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<SubtreeArrived>(Accept);
+        Receive<TensorChunk>(OnChunk);
         Receive<StopRun>(m =>
         {
             _log.Warning("stopping the run: {0}", m.Reason);
@@ -152,14 +177,15 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _setup.Done.TrySetResult(new RunOutcome(RunStatus.Failed, "the coordinator stopped before the run finished", _trainTime.Elapsed.TotalSeconds, _workers.Seen));
     }
 
-    void Register(RegisterWorker m)
+    /// <summary>Answers a worker's registration; true when it changed who is ready (a new ready worker, or one lost by registering again).</summary>
+    bool Register(RegisterWorker m)
     {
         if (_dropped.Contains(m.WorkerId) || _droppedAt.Contains(Sender.Path.Address))
         {
             string dropped = $"worker {m.WorkerId} at {Sender.Path.Address} was dropped from this run for sending a wrong subtree";
             _log.Warning("refused {0}", dropped);
             Sender.Tell(new WorkerRefused(dropped));
-            return;
+            return false;
         }
         if (m.Fingerprint.Length == 0)
         {
@@ -167,23 +193,24 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (answer is WorkerRefused refused) _log.Warning("refused {0}", refused.Reason);
             else _log.Info("worker {0} has no data; offering it the run's data pack of {1} bytes", m.WorkerId, _setup.Data!.Pack.Length);
             Sender.Tell(answer);
-            return;
+            return false;
         }
         if (WorkerRoster.Refusal(m, _setup.Fingerprint) is { } reason)
         {
             _log.Warning("refused {0}", reason);
             Sender.Tell(new WorkerRefused(reason));
-            return;
+            return false;
         }
+        bool lost = false;
         if (_workers.TryGet(m.WorkerId, out var existing))
         {
             if (existing.Actor.Equals(Sender))
             {
                 // The worker asks again: the reply was lost, or it could not open its tensor link. Answer again.
                 if (!existing.Ready) Sender.Tell(Accepted());
-                return;
+                return false;
             }
-            Lose(existing.Id, "it registered again");
+            lost = Lose(existing.Id, "it registered again");
         }
         var worker = _workers.Add(m, Sender);
         TrainingMetrics.Workers(_workers.All.Count());
@@ -191,56 +218,44 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _log.Info("worker {0} registered from {1} with {2} cores", m.WorkerId, worker.Address, worker.Cores);
         _server?.Admit(m.WorkerId);
         Sender.Tell(Accepted());
-        if (_server is null)
-        {
-            worker.Ready = true;
-            Resume();
-        }
+        // Without a tensor server there is no link to wait for.
+        if (_server is null) worker.Ready = true;
+        return lost || worker.Ready;
     }
 
     WorkerAccepted Accepted() => new(_token, ModelMessage.From(_setup.Model.Spec), PlanMessage.From(_setup.Trainer.Plan), _server?.Endpoint ?? "");
 
     RegisteredWorker? ById(IActorRef actor) => _workers.ByActor(actor);
 
-    void LoseAt(Address address, string reason)
+    bool LoseAt(Address address, string reason)
     {
-        foreach (var id in _workers.At(address)) Lose(id, reason);
+        bool lost = false;
+        foreach (var id in _workers.At(address)) lost |= Lose(id, reason);
+        return lost;
     }
 
-    void Lose(string id, string reason)
+    /// <summary>Forgets a worker and takes its leaves back; false when it was not registered. The caller gives the leaves out again.</summary>
+    bool Lose(string id, string reason)
     {
-        if (!_workers.Remove(id, out var worker)) return;
+        if (!_workers.Remove(id, out var worker)) return false;
         Context.Unwatch(worker.Actor);
         _server?.Close(id);
         _log.Warning("worker {0} is lost: {1}", id, reason);
         TrainingMetrics.Workers(_workers.All.Count());
         _watch.Lost(id);
-        int orphans = 0;
-        for (int leaf = 0; leaf < _owner.Length; leaf++)
-            if (_owner[leaf] == id)
-            {
-                _owner[leaf] = null;
-                if (!_assembler.IsCovered(leaf)) orphans++;
-            }
-        bool hadWork = orphans > 0;
+        int orphans = _owner.Release(id);
         if (_inFlight is not null) TrainingMetrics.LeavesReassigned(orphans);
-        if (hadWork && _recovering is null) _recovering = (id, Stopwatch.StartNew());
-        Resume();
+        if (orphans > 0 && _recovering is null) _recovering = (id, Stopwatch.StartNew());
+        return true;
     }
 
-    /// <summary>Starts training once enough workers are ready; later, gives orphaned leaves of the step in flight to live workers.</summary>
-    void Resume()
+    /// <summary>Starts training once enough workers are ready.</summary>
+    void StartWhenReady()
     {
-        if (!_started)
-        {
-            if (_workers.All.Count(w => w.Ready) < _setup.Settings.MinWorkers) return;
-            _started = true;
-            _phase = "training";
-            Timers.Cancel("start");
-            StartStep();
-            return;
-        }
-        if (_inFlight is not null) AssignOrphans();
+        if (_workers.All.Count(w => w.Ready) < _setup.Settings.MinWorkers) return;
+        Timers.Cancel("start");
+        Become(Training);
+        StartStep();
     }
 
     void StartStep()
@@ -256,7 +271,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _inFlight = step;
         _assembler.Clear(_returnNode);
         _chunks.DropBefore(step.Step);
-        Array.Fill(_owner, null);
+        _owner.Clear();
         _snapshot?.Release();
         _snapshot = _next is { } next ? _snapshots.Seal(next, step.Step) : _snapshots.Take(step.Step, trainer.Parameters);
         _next = null;
@@ -274,9 +289,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     void Straggling()
     {
-        var late = new HashSet<string>();
-        for (int leaf = 0; leaf < _owner.Length; leaf++)
-            if (_owner[leaf] is { } id && !_assembler.IsCovered(leaf)) late.Add(id);
+        var late = _owner.Holding();
         var idle = _workers.All.Where(w => w.Ready && !late.Contains(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (late.Count > 0 && idle.Count > 0)
             SplitRuns(owner => owner is not null && late.Contains(owner), idle, (owner, first, end) =>
@@ -288,9 +301,10 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("deadline", new DeadlinePassed(_inFlight!.Value.Step), Deadline());
     }
 
-    /// <summary>Splits every run of uncovered, unowned leaves across the ready workers by cores.</summary>
+    /// <summary>Splits every run of uncovered, unowned leaves of the step in flight across the ready workers by cores.</summary>
     void AssignOrphans()
     {
+        if (_inFlight is null) return;
         var live = _workers.All.Where(w => w.Ready).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
         if (live.Count == 0)
         {
@@ -318,24 +332,18 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
     void SplitRuns(Func<string?, bool> select, List<RegisteredWorker> workers, Action<string?, int, int>? report = null)
     {
         var cores = workers.Select(w => w.Cores).ToList();
-        int leaf = 0;
-        while (leaf < _owner.Length)
+        foreach (var (owner, first, end) in _owner.Runs(select))
         {
-            string? owner = _owner[leaf];
-            if (!select(owner) || _assembler.IsCovered(leaf)) { leaf++; continue; }
-            int end = leaf;
-            while (end < _owner.Length && _owner[end] == owner && !_assembler.IsCovered(end)) end++;
-            report?.Invoke(owner, leaf, end);
-            var ranges = LeafRanges.Split(leaf, end, cores);
+            report?.Invoke(owner, first, end);
+            var ranges = LeafRanges.Split(first, end, cores);
             for (int i = 0; i < workers.Count; i++) Assign(workers[i], ranges[i].Start, ranges[i].End);
-            leaf = end;
         }
     }
 
     void Assign(RegisteredWorker worker, int first, int end)
     {
         if (end <= first || _inFlight is not { } step || _snapshot is null) return;
-        for (int leaf = first; leaf < end; leaf++) _owner[leaf] = worker.Id;
+        _owner.Assign(first, end, worker.Id);
         _watch.Assigned(worker.Id, step.Step);
         if (worker.WeightsStep != step.Step)
         {
@@ -411,8 +419,9 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
             liar.Actor.Tell(new WorkerRefused($"the coordinator dropped worker {liar.Id} from the run: {reason}"));
         }
         _assembler.Clear(_returnNode);
-        Array.Fill(_owner, null);
+        _owner.Clear();
         Lose(m.WorkerId, reason);
+        AssignOrphans();
     }
 
     string? Check(SubtreeArrived m)
@@ -420,7 +429,7 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_inFlight is not { } step || m.Step != step.Step) return "stale";
         if (!_workers.Contains(m.WorkerId)) return "unknown sender";
         var node = m.Node;
-        if (!node.IsIn(_owner.Length)) return "no such tree node";
+        if (!node.IsIn(_owner.Count)) return "no such tree node";
         if (m.Value.Length != _setup.Model.NodeLength) return $"{m.Value.Length} floats where {_setup.Model.NodeLength} are expected";
         if (!AllFinite(m.Value)) return "it holds NaN or infinity";
         return null;
@@ -488,50 +497,50 @@ internal sealed class CoordinatorActor : ReceiveActor, IWithTimers
         };
         foreach (var w in _workers.All) w.Actor.Tell(new StopWorking(reason));
         _trainTime.Stop();
-        _phase = status switch { RunStatus.Finished => "finished", RunStatus.Interrupted => "stopped", _ => "failed" };
+        string phase = status switch { RunStatus.Finished => "finished", RunStatus.Interrupted => "stopped", _ => "failed" };
         var outcome = new RunOutcome(status, message, _trainTime.Elapsed.TotalSeconds, _workers.Seen);
         if (status == RunStatus.Finished && _watch.Owed(_lastStep))
         {
             // The workers' timings of the last step come right behind its subtrees: the trace waits for them.
             Timers.StartSingleTimer("drain", new DrainTimedOut(), DrainTimeout);
-            Become(() => Draining(outcome));
+            Become(() => Draining(outcome, phase));
             return;
         }
-        Conclude(outcome);
+        Conclude(outcome, phase);
     }
 
-    void Conclude(RunOutcome outcome)
+    void Conclude(RunOutcome outcome, string phase)
     {
         Timers.CancelAll();
         _watch.Dispose();
         _setup.Done.TrySetResult(outcome);
-        Become(Finished);
+        Become(() => Finished(phase));
     }
 
     /// <summary>The run is over but its trace still lacks workers' timings of the last step.</summary>
-    void Draining(RunOutcome outcome)
+    void Draining(RunOutcome outcome, string phase)
     {
         Receive<WorkerTimed>(m =>
         {
             _watch.WorkerTimed(m);
-            if (!_watch.Owed(_lastStep)) Conclude(outcome);
+            if (!_watch.Owed(_lastStep)) Conclude(outcome, phase);
         });
         Receive<WeightsWritten>(_watch.WeightsWritten);
         Receive<LinkClosed>(m =>
         {
             _watch.Lost(m.WorkerId);
-            if (!_watch.Owed(_lastStep)) Conclude(outcome);
+            if (!_watch.Owed(_lastStep)) Conclude(outcome, phase);
         });
-        Receive<DrainTimedOut>(_ => Conclude(outcome));
-        Finished();
+        Receive<DrainTimedOut>(_ => Conclude(outcome, phase));
+        Finished(phase);
     }
 
-    StatusReported Status() => _watch.Report(_phase, _setup.Trainer, _workers.All.Select(w => (w.Id, w.Cores)));
+    StatusReported Status(string phase) => _watch.Report(phase, _setup.Trainer, _workers.All.Select(w => (w.Id, w.Cores)));
 
     /// <summary>After the run: workers still registering are told to stop; everything else is over.</summary>
-    void Finished()
+    void Finished(string phase)
     {
-        Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<GetStatus>(_ => Sender.Tell(Status(phase)));
         Receive<RegisterWorker>(_ => Sender.Tell(new StopWorking("the run is over")));
         Receive<SubtreeArrived>(m => _nodes.Return(m.Value));
         ReceiveAny(_ => { });
