@@ -153,33 +153,6 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Coordinator_gives_a_stragglers_leaves_to_an_idle_worker_and_takes_the_first_copy()
-    {
-        var coordinator = StartCoordinator(2, Fixtures.AkkaLink with { DeadlineFloor = TimeSpan.FromMilliseconds(300) });
-        var a = new ProbeWorker(this, "a");
-        var slow = new ProbeWorker(this, "slow");
-        a.Register(coordinator);
-        slow.Register(coordinator);
-        var jobA = a.NextJob();
-        var jobSlow = slow.NextJob();
-        a.Do(jobA);                                                           // slow sits on its leaves past the deadline
-
-        var backup = a.NextJob();
-        Assert.Equal((jobSlow.Step, jobSlow.FirstLeaf, jobSlow.EndLeaf), (backup.Step, backup.FirstLeaf, backup.EndLeaf));
-        a.Do(backup);
-        AwaitCondition(() => _log.Count == 1, TimeSpan.FromSeconds(5));
-        slow.Do(jobSlow);                                                     // the late copy arrives: dropped
-
-        // From here a alone: step 1's second half reaches it either as a backup or when slow is lost.
-        Sys.Stop(slow.Probe.Ref);
-        a.Do(a.NextJob());
-        a.Do(a.NextJob());
-        for (long step = 2; step < Fixtures.Plan.TotalSteps; step++) a.Do(a.NextJob());
-        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
-        Assert.Equal(Fixtures.LocalResult(), _trainer.Parameters);
-    }
-
-    [Fact]
     public void Coordinator_gives_a_worker_that_joins_mid_run_leaves_from_the_next_step()
     {
         var coordinator = StartCoordinator();
@@ -217,21 +190,6 @@ public sealed class CoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(RunStatus.Interrupted, _done.Task.Result.Status);
         Assert.Equal(1, _log.Checkpoints);
         Assert.Equal(1, _trainer.Step);                                      // the step in flight is not applied
-    }
-
-    [Fact]
-    public void Coordinator_gives_up_with_a_checkpoint_when_no_worker_returns()
-    {
-        var coordinator = StartCoordinator(1, Fixtures.AkkaLink with { NoWorkerTimeout = TimeSpan.FromMilliseconds(500) });
-        var a = new ProbeWorker(this, "a");
-        a.Register(coordinator);
-        a.Do(a.NextJob());
-        a.NextJob();
-        Sys.Stop(a.Probe.Ref);
-        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(10));
-        Assert.Equal(RunStatus.Failed, _done.Task.Result.Status);
-        Assert.Contains("no worker", _done.Task.Result.Message);
-        Assert.Equal(1, _log.Checkpoints);
     }
 
     [Fact]
