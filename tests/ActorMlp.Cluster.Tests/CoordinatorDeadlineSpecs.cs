@@ -2,7 +2,6 @@ using ActorMlp.Cluster.Actors;
 using ActorMlp.Cluster.Protocol;
 using ActorMlp.Core.Model;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 
 namespace ActorMlp.Cluster.Tests;
@@ -20,8 +19,7 @@ public sealed class CoordinatorDeadlineSpecs : Akka.TestKit.Xunit2.TestKit
     readonly TaskCompletionSource<RunOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Core.Training.Trainer _trainer = Fixtures.NewTrainer();
 
-    public CoordinatorDeadlineSpecs() : base(ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
-        .WithFallback(Fixtures.TestConfig())) { }
+    public CoordinatorDeadlineSpecs() : base(Fixtures.ManualClockConfig()) { }
 
     TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
@@ -35,20 +33,26 @@ public sealed class CoordinatorDeadlineSpecs : Akka.TestKit.Xunit2.TestKit
     /// <summary>Waits until the coordinator has handled everything sent to it so far, timers it started included.</summary>
     void Settle(IActorRef coordinator) => coordinator.Ask<StatusReported>(new GetStatus(), TimeSpan.FromSeconds(5)).Wait();
 
-    [Fact]
-    public void Coordinator_fails_the_start_when_too_few_workers_are_ready_in_time()
+    /// <summary>The run is still on a second before <paramref name="timeout"/> has passed, and fails, saying <paramref name="message"/>, when it has.</summary>
+    void FailsExactlyAfter(IActorRef coordinator, TimeSpan timeout, string message)
     {
-        var coordinator = StartCoordinator(2, Fixtures.AkkaLink with { StartTimeout = TimeSpan.FromSeconds(30) });
-        new ProbeWorker(this, "w1").Register(coordinator);
-        Settle(coordinator);
-        Clock.Advance(TimeSpan.FromSeconds(29));
+        Clock.Advance(timeout - TimeSpan.FromSeconds(1));
         Settle(coordinator);
         Assert.False(_done.Task.IsCompleted);
 
         Clock.Advance(TimeSpan.FromSeconds(1));
         AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(5));
         Assert.Equal(RunStatus.Failed, _done.Task.Result.Status);
-        Assert.Contains("fewer than 2 workers ready within 30 s", _done.Task.Result.Message);
+        Assert.Contains(message, _done.Task.Result.Message);
+    }
+
+    [Fact]
+    public void Coordinator_fails_the_start_when_too_few_workers_are_ready_in_time()
+    {
+        var coordinator = StartCoordinator(2, Fixtures.AkkaLink with { StartTimeout = TimeSpan.FromSeconds(30) });
+        new ProbeWorker(this, "w1").Register(coordinator);
+        Settle(coordinator);
+        FailsExactlyAfter(coordinator, TimeSpan.FromSeconds(30), "fewer than 2 workers ready within 30 s");
     }
 
     [Fact]
@@ -95,14 +99,7 @@ public sealed class CoordinatorDeadlineSpecs : Akka.TestKit.Xunit2.TestKit
         a.NextJob();
         Sys.Stop(a.Probe.Ref);
         AwaitCondition(() => coordinator.Ask<StatusReported>(new GetStatus(), TimeSpan.FromSeconds(5)).Result.Workers.Length == 0, TimeSpan.FromSeconds(5));
-        Clock.Advance(TimeSpan.FromSeconds(9));
-        Settle(coordinator);
-        Assert.False(_done.Task.IsCompleted);
-
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        AwaitCondition(() => _done.Task.IsCompleted, TimeSpan.FromSeconds(5));
-        Assert.Equal(RunStatus.Failed, _done.Task.Result.Status);
-        Assert.Contains("no worker joined within 10 s", _done.Task.Result.Message);
+        FailsExactlyAfter(coordinator, TimeSpan.FromSeconds(10), "no worker joined within 10 s");
         Assert.Equal(1, _log.Checkpoints);
     }
 }

@@ -84,6 +84,10 @@ internal static class Fixtures
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "test.conf"))))
             .WithFallback(Reference());
 
+    /// <summary><see cref="TestConfig"/> on TestKit's TestScheduler: timers fire when a spec advances the clock, never by the real one.</summary>
+    public static Config ManualClockConfig()
+        => ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"").WithFallback(TestConfig());
+
     /// <summary>hocon/reference.conf as the program embeds it: the one home of every default.</summary>
     public static Config Reference() => ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "reference.conf")));
 

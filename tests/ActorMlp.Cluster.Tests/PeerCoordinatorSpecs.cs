@@ -5,7 +5,6 @@ using ActorMlp.Cluster.Protocol;
 using ActorMlp.Core.Model;
 using ActorMlp.Core.Training;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 
 namespace ActorMlp.Cluster.Tests;
@@ -23,8 +22,7 @@ public sealed class PeerCoordinatorSpecs : Akka.TestKit.Xunit2.TestKit
     readonly Trainer _trainer = Fixtures.NewTrainer();
     readonly List<PeerLinks> _links = [];
 
-    public PeerCoordinatorSpecs() : base(ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
-        .WithFallback(Fixtures.TestConfig())) { }
+    public PeerCoordinatorSpecs() : base(Fixtures.ManualClockConfig()) { }
 
     protected override void AfterAll()
     {
